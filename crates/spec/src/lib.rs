@@ -1,0 +1,21 @@
+//! The specforge specification language.
+//!
+//! Read a specification with [`analyze`]: it detects or takes the [`Format`], parses the text
+//! with source positions, validates it, and returns every [`Diagnostic`] at once together with
+//! the normalized [`Model`] when the specification is valid. Code generators read only the
+//! [`Model`]; nothing in this crate does I/O, networking or SQL.
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod diagnostic;
+pub mod limits;
+pub mod markdown;
+pub mod node;
+pub mod openapi;
+pub mod span;
+pub mod syntax;
+
+pub use diagnostic::{Code, Diagnostic, Severity, Source};
+pub use node::{Entry, Key, Node, Value};
+pub use span::{Position, Span};
