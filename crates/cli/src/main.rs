@@ -1,1 +1,208 @@
-fn main(){}
+//! The `specforge` command line.
+
+#![forbid(unsafe_code)]
+
+mod render;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use specforge_spec::span::LineIndex;
+use specforge_spec::{Analysis, Format, analyze_bytes};
+
+/// specforge turns requirement specifications into complete, working codebases.
+#[derive(Debug, Parser)]
+#[command(name = "specforge", version, about, long_about = None, propagate_version = true)]
+#[command(
+    after_help = "Examples:\n  specforge check examples/bookstore.yaml\n  specforge check --json spec.md\n  \
+                        cat spec.yaml | specforge inspect -"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check specifications and print their diagnostics like a compiler.
+    ///
+    /// Exits 0 when every file is valid (warnings allowed), 1 when any is invalid, 2 on a usage
+    /// or I/O error.
+    Check {
+        /// Specification files (YAML, JSON, Markdown or OpenAPI); `-` reads standard input.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Read the files as this format instead of detecting it.
+        #[arg(long, short, value_name = "FORMAT", value_parser = parse_format)]
+        format: Option<Format>,
+        /// Print `{valid, diagnostics, summary}` as JSON (an array of them for several files).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the normalized model of a specification as JSON.
+    ///
+    /// Exits 1 (with the diagnostics on standard error) when the specification is invalid.
+    Inspect {
+        /// Specification file; `-` reads standard input.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Read the file as this format instead of detecting it.
+        #[arg(long, short, value_name = "FORMAT", value_parser = parse_format)]
+        format: Option<Format>,
+    },
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check {
+            files,
+            format,
+            json,
+        } => check(&files, format, json),
+        Command::Inspect { file, format } => inspect(&file, format),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "specforge: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A specification read from a file or standard input.
+struct Input {
+    display: String,
+    bytes: Vec<u8>,
+    name_for_detection: Option<String>,
+}
+
+fn read_input(path: &PathBuf) -> anyhow::Result<Input> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| anyhow::anyhow!("cannot read standard input: {e}"))?;
+        return Ok(Input {
+            display: "<stdin>".into(),
+            bytes,
+            name_for_detection: None,
+        });
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    Ok(Input {
+        display: path.display().to_string(),
+        bytes,
+        name_for_detection: Some(path.display().to_string()),
+    })
+}
+
+fn analyze_input(input: &Input, format: Option<Format>) -> Analysis {
+    analyze_bytes(&input.bytes, input.name_for_detection.as_deref(), format)
+}
+
+fn color_for(stream_is_terminal: bool) -> render::Style {
+    render::Style {
+        color: stream_is_terminal && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+fn check(files: &[PathBuf], format: Option<Format>, json: bool) -> anyhow::Result<ExitCode> {
+    let inputs = files
+        .iter()
+        .map(read_input)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut all_valid = true;
+    let mut stdout = std::io::stdout().lock();
+    let style = color_for(std::io::stdout().is_terminal());
+    let mut reports = Vec::new();
+    for input in &inputs {
+        let analysis = analyze_input(input, format);
+        all_valid &= analysis.valid;
+        if json {
+            reports.push(serde_json::json!({
+                "file": input.display,
+                "format": analysis.format,
+                "valid": analysis.valid,
+                "diagnostics": analysis.diagnostics,
+                "summary": analysis.summary,
+            }));
+            continue;
+        }
+        let text = String::from_utf8_lossy(&input.bytes);
+        let lines = LineIndex::new(&text);
+        let mut out = String::new();
+        for d in &analysis.diagnostics {
+            render::diagnostic(&mut out, &input.display, &text, &lines, d, style);
+        }
+        let s = analysis.summary;
+        let verdict = if analysis.valid { "valid" } else { "invalid" };
+        out.push_str(&format!(
+            "{}: {verdict} {} ({} entities, {} fields, {} relations): {} error{}, {} warning{}\n",
+            input.display,
+            analysis.format,
+            s.entities,
+            s.fields,
+            s.relations,
+            analysis.error_count(),
+            if analysis.error_count() == 1 { "" } else { "s" },
+            analysis.warning_count(),
+            if analysis.warning_count() == 1 {
+                ""
+            } else {
+                "s"
+            },
+        ));
+        stdout.write_all(out.as_bytes())?;
+    }
+    if json {
+        let value = if reports.len() == 1 {
+            reports.remove(0)
+        } else {
+            serde_json::Value::Array(reports)
+        };
+        serde_json::to_writer_pretty(&mut stdout, &value)?;
+        writeln!(stdout)?;
+    }
+    stdout.flush()?;
+    Ok(if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn inspect(file: &PathBuf, format: Option<Format>) -> anyhow::Result<ExitCode> {
+    let input = read_input(file)?;
+    let analysis = analyze_input(&input, format);
+    let text = String::from_utf8_lossy(&input.bytes);
+    let lines = LineIndex::new(&text);
+    let mut err = String::new();
+    let style = color_for(std::io::stderr().is_terminal());
+    for d in &analysis.diagnostics {
+        render::diagnostic(&mut err, &input.display, &text, &lines, d, style);
+    }
+    std::io::stderr().write_all(err.as_bytes())?;
+    let Some(model) = analysis.model else {
+        writeln!(
+            std::io::stderr(),
+            "{}: invalid: {} error(s)",
+            input.display,
+            analysis.error_count()
+        )?;
+        return Ok(ExitCode::from(1));
+    };
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut stdout, &model)?;
+    writeln!(stdout)?;
+    Ok(ExitCode::SUCCESS)
+}

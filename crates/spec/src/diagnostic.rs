@@ -177,7 +177,10 @@ pub struct Source<'a> {
 impl<'a> Source<'a> {
     /// Indexes `text`.
     pub fn new(text: &'a str) -> Self {
-        Source { text, lines: LineIndex::new(text) }
+        Source {
+            text,
+            lines: LineIndex::new(text),
+        }
     }
 
     /// The position of a byte offset.
@@ -254,13 +257,8 @@ pub fn pointer(base: &str, segment: &str) -> String {
 /// Sorts diagnostics by position, then severity and code, so output is stable.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (a.line, a.column, a.severity, a.code, &a.message).cmp(&(
-            b.line,
-            b.column,
-            b.severity,
-            b.code,
-            &b.message,
-        ))
+        (a.line, a.column, a.severity, a.code, &a.message)
+            .cmp(&(b.line, b.column, b.severity, b.code, &b.message))
     });
 }
 

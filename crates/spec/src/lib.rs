@@ -8,14 +8,20 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod analyze;
 pub mod diagnostic;
 pub mod limits;
 pub mod markdown;
+pub mod model;
+pub mod names;
 pub mod node;
 pub mod openapi;
 pub mod span;
 pub mod syntax;
+pub mod validate;
 
+pub use analyze::{Analysis, Format, analyze, analyze_bytes, detect_format};
 pub use diagnostic::{Code, Diagnostic, Severity, Source};
+pub use model::{Model, Summary};
 pub use node::{Entry, Key, Node, Value};
 pub use span::{Position, Span};

@@ -61,7 +61,10 @@ impl Node {
 
     /// A string node.
     pub fn str(s: impl Into<String>, span: Span) -> Self {
-        Node { value: Value::Str(s.into()), span }
+        Node {
+            value: Value::Str(s.into()),
+            span,
+        }
     }
 
     /// The string, if this is a string.
@@ -90,7 +93,10 @@ impl Node {
 
     /// The value of `key`, if this is a mapping that has it.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.as_map()?.iter().find(|e| e.key.name == key).map(|e| &e.value)
+        self.as_map()?
+            .iter()
+            .find(|e| e.key.name == key)
+            .map(|e| &e.value)
     }
 
     /// Whether this is `null`.

@@ -20,18 +20,27 @@ impl Span {
         if start <= end {
             Span { start, end }
         } else {
-            Span { start: end, end: start }
+            Span {
+                start: end,
+                end: start,
+            }
         }
     }
 
     /// An empty span at `offset`.
     pub fn point(offset: usize) -> Self {
-        Span { start: offset, end: offset }
+        Span {
+            start: offset,
+            end: offset,
+        }
     }
 
     /// The smallest span that covers both spans.
     pub fn to(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     /// Number of bytes covered.
@@ -72,7 +81,10 @@ impl LineIndex {
                 line_starts.push(i + 1);
             }
         }
-        LineIndex { line_starts, len: text.len() }
+        LineIndex {
+            line_starts,
+            len: text.len(),
+        }
     }
 
     /// Number of lines (a text without a trailing newline still has its last line).
@@ -111,7 +123,10 @@ impl LineIndex {
         };
         let start = self.line_starts[line_idx];
         let column = text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
-        Position { line: line_idx + 1, column }
+        Position {
+            line: line_idx + 1,
+            column,
+        }
     }
 
     /// The byte offset of 1-based `line` and 0-based character column `col`, clamped to the line.
