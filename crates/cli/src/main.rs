@@ -147,20 +147,14 @@ fn check(files: &[PathBuf], format: Option<Format>, json: bool) -> anyhow::Resul
         let s = analysis.summary;
         let verdict = if analysis.valid { "valid" } else { "invalid" };
         out.push_str(&format!(
-            "{}: {verdict} {} ({} entities, {} fields, {} relations): {} error{}, {} warning{}\n",
+            "{}: {verdict} {} ({}, {}, {}): {}, {}\n",
             input.display,
             analysis.format,
-            s.entities,
-            s.fields,
-            s.relations,
-            analysis.error_count(),
-            if analysis.error_count() == 1 { "" } else { "s" },
-            analysis.warning_count(),
-            if analysis.warning_count() == 1 {
-                ""
-            } else {
-                "s"
-            },
+            count(s.entities, "entity", "entities"),
+            count(s.fields, "field", "fields"),
+            count(s.relations, "relation", "relations"),
+            count(analysis.error_count(), "error", "errors"),
+            count(analysis.warning_count(), "warning", "warnings"),
         ));
         stdout.write_all(out.as_bytes())?;
     }
@@ -179,6 +173,10 @@ fn check(files: &[PathBuf], format: Option<Format>, json: bool) -> anyhow::Resul
     } else {
         ExitCode::from(1)
     })
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn inspect(file: &PathBuf, format: Option<Format>) -> anyhow::Result<ExitCode> {

@@ -34,7 +34,7 @@ fn json_syntax_errors_point_at_the_problem() {
         "{\n  \"specforge\": 1,\n  \"name\": \"shop\",\n}\n",
         Format::Json,
     );
-    expect(&a, Code::SyntaxError, 4, 1);
+    expect(&a, Code::SyntaxError, 3, 17);
 }
 
 #[test]
@@ -146,7 +146,7 @@ fn an_unknown_key_gets_a_did_you_mean() {
     let a = yaml(&spec(
         "entities:\n  P:\n    fields:\n      a: { type: string, requird: true }\n",
     ));
-    let d = expect(&a, Code::UnknownKey, 6, 29);
+    let d = expect(&a, Code::UnknownKey, 6, 26);
     assert_eq!(d.hint.as_deref(), Some("did you mean `required`?"));
     assert_eq!(d.path, "/entities/P/fields/a/requird");
     let a = yaml(&spec("entites:\n  P:\n    fields:\n      a: string\n"));
@@ -161,7 +161,7 @@ fn a_value_of_the_wrong_kind_is_reported() {
     let a = yaml(&spec(
         "entities:\n  P:\n    fields:\n      a: string\n    relations:\n      q: { to: P, kind: many_to_few }\n",
     ));
-    let d = expect(&a, Code::InvalidValue, 8, 26);
+    let d = expect(&a, Code::InvalidValue, 8, 25);
     assert_eq!(d.hint.as_deref(), Some("did you mean `many_to_one`?"));
 }
 
@@ -192,7 +192,7 @@ fn a_permission_for_an_unknown_role_is_reported() {
     let a = yaml(&spec(
         "auth:\n  roles: [admin, editor]\nentities:\n  P:\n    fields:\n      a: string\n    permissions: { delete: [admin, editr] }\n",
     ));
-    let d = expect(&a, Code::UnknownRole, 9, 37);
+    let d = expect(&a, Code::UnknownRole, 9, 36);
     assert_eq!(d.hint.as_deref(), Some("did you mean `editor`?"));
 }
 
@@ -220,14 +220,14 @@ const AUTHOR_BOOK: &str = "entities:\n  Author:\n    fields:\n      name: string
 #[test]
 fn mapped_by_that_points_nowhere_is_reported() {
     let a = yaml(&spec(&AUTHOR_BOOK.replace("MAPPED", "writr")));
-    let d = expect(&a, Code::UnknownMappedBy, 8, 59);
+    let d = expect(&a, Code::UnknownMappedBy, 8, 56);
     assert_eq!(d.hint.as_deref(), Some("did you mean `writer`?"));
 }
 
 #[test]
 fn mapped_by_that_disagrees_is_reported() {
     let a = yaml(&spec(&AUTHOR_BOOK.replace("MAPPED", "topic")));
-    let d = expect(&a, Code::MappedByMismatch, 8, 59);
+    let d = expect(&a, Code::MappedByMismatch, 8, 56);
     assert!(d.message.contains("not back to `Author`"), "{}", d.message);
 }
 
@@ -284,7 +284,7 @@ fn a_duplicate_enum_value_is_reported() {
     let a = yaml(&spec(
         "enums:\n  S: [draft, live, draft]\nentities:\n  P:\n    fields:\n      s: S\n",
     ));
-    expect(&a, Code::DuplicateEnumValue, 4, 22);
+    expect(&a, Code::DuplicateEnumValue, 4, 20);
 }
 
 #[test]
@@ -350,7 +350,7 @@ fn a_constraint_that_does_not_fit_the_type_is_reported() {
     let a = yaml(&spec(
         "entities:\n  P:\n    fields:\n      n: { type: integer, max_length: 3 }\n",
     ));
-    let d = expect(&a, Code::InapplicableConstraint, 6, 28);
+    let d = expect(&a, Code::InapplicableConstraint, 6, 27);
     assert!(d.message.contains("max_length"));
 }
 
@@ -359,9 +359,9 @@ fn a_lower_bound_above_its_upper_bound_is_reported() {
     let a = yaml(&spec(
         "entities:\n  P:\n    fields:\n      n: { type: integer, min: 10, max: 1 }\n      s: { type: string, min_length: 5, max_length: 2 }\n      d: { type: decimal, precision: 4, scale: 6 }\n",
     ));
-    expect(&a, Code::InvalidRange, 6, 33);
-    expect(&a, Code::InvalidRange, 7, 39);
-    expect(&a, Code::InvalidRange, 8, 50);
+    expect(&a, Code::InvalidRange, 6, 32);
+    expect(&a, Code::InvalidRange, 7, 38);
+    expect(&a, Code::InvalidRange, 8, 48);
 }
 
 #[test]
@@ -377,10 +377,10 @@ fn a_default_that_does_not_fit_is_reported() {
     let a = yaml(&spec(
         "enums:\n  S: [draft, live]\nentities:\n  P:\n    fields:\n      s: { type: S, default: drafty }\n      n: { type: integer, default: abc }\n      d: { type: date, default: \"2023-02-30\" }\n",
     ));
-    let d = expect(&a, Code::InvalidDefault, 8, 29);
+    let d = expect(&a, Code::InvalidDefault, 8, 30);
     assert_eq!(d.hint.as_deref(), Some("did you mean `draft`?"));
-    expect(&a, Code::InvalidDefault, 9, 35);
-    expect(&a, Code::InvalidDefault, 10, 32);
+    expect(&a, Code::InvalidDefault, 9, 36);
+    expect(&a, Code::InvalidDefault, 10, 33);
 }
 
 #[test]
@@ -388,7 +388,7 @@ fn set_null_on_a_required_relation_is_reported() {
     let a = yaml(&spec(
         "entities:\n  A:\n    fields:\n      a: string\n  B:\n    fields:\n      b: string\n    relations:\n      a: { to: A, required: true, on_delete: set_null }\n",
     ));
-    expect(&a, Code::InvalidOnDelete, 11, 47);
+    expect(&a, Code::InvalidOnDelete, 11, 46);
 }
 
 #[test]
