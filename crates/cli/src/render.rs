@@ -108,7 +108,7 @@ mod tests {
             Style { color: false },
         );
         let expected = "error[unknown_type]: unknown type `strng`\n \
-                        --> spec.yaml:6:21\n  |\n6 |       a: { type: strng }\n  |                     ^^^^^\n  \
+                        --> spec.yaml:6:18\n  |\n6 |       a: { type: strng }\n  |                  ^^^^^\n  \
                         = hint: did you mean `string`?\n\n";
         assert_eq!(out, expected);
     }

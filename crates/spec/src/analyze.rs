@@ -227,6 +227,16 @@ pub fn analyze(text: &str, format: Format) -> Analysis {
         }
         _ => None,
     };
+    if model.is_none() && !diagnostics.iter().any(Diagnostic::is_error) {
+        // Every reader reports why it gives up; this only guards the contract that an
+        // analysis without a model is never called valid.
+        diagnostics.push(source.error(
+            Code::SyntaxError,
+            Span::point(0),
+            "",
+            "the specification could not be read",
+        ));
+    }
     diagnostic::sort(&mut diagnostics);
     let valid = !diagnostics.iter().any(Diagnostic::is_error);
     let summary = model.as_ref().map(Model::summary).unwrap_or_default();
