@@ -7,36 +7,41 @@ use crate::limits::MAX_NAME_BYTES;
 /// (`userName`, `user_name`, `UserName` and `user-name` all give `["user", "name"]`;
 /// `HTTPServer` gives `["http", "server"]`).
 pub fn words(name: &str) -> Vec<String> {
-    let chars: Vec<char> = name.chars().collect();
-    let mut out: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if c == '_' || c == '-' || c.is_whitespace() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            continue;
-        }
-        if c.is_uppercase() && !cur.is_empty() {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            // A new word starts at an upper-case letter after a lower-case one or a digit
-            // (`userName`), or at the last capital of an acronym (`HTTPServer`).
-            if prev.is_lowercase() || prev.is_numeric() || (prev.is_uppercase() && next_lower) {
-                out.push(std::mem::take(&mut cur));
-            }
-        }
-        cur.extend(c.to_lowercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+    collision_key(name).split('_').filter(|w| !w.is_empty()).map(String::from).collect()
 }
 
 /// The form under which two names collide: lowercase words joined by `_`.
 pub fn collision_key(name: &str) -> String {
-    words(name).join("_")
+    let mut out = String::with_capacity(name.len() + 4);
+    // Whether a word is open (something was written since the last separator).
+    let mut open = false;
+    let mut prev: Option<char> = None;
+    let mut chars = name.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '_' || c == '-' || c.is_whitespace() {
+            open = false;
+            prev = None;
+            continue;
+        }
+        if c.is_uppercase()
+            && open
+            && let Some(p) = prev
+        {
+            let next_lower = chars.peek().is_some_and(|n| n.is_lowercase());
+            // A new word starts at an upper-case letter after a lower-case one or a digit
+            // (`userName`), or at the last capital of an acronym (`HTTPServer`).
+            if p.is_lowercase() || p.is_numeric() || (p.is_uppercase() && next_lower) {
+                open = false;
+            }
+        }
+        if !open && !out.is_empty() {
+            out.push('_');
+        }
+        open = true;
+        out.extend(c.to_lowercase());
+        prev = Some(c);
+    }
+    out
 }
 
 /// snake_case form of a name.
@@ -86,7 +91,8 @@ pub fn check_identifier(name: &str, limit: usize) -> Result<(), NameProblem> {
     let Some(first) = name.chars().next() else {
         return Err(NameProblem::Empty);
     };
-    if words(name).is_empty() {
+    let snake = snake(name);
+    if snake.is_empty() {
         return Err(NameProblem::Empty);
     }
     if !first.is_alphabetic() {
@@ -98,7 +104,7 @@ pub fn check_identifier(name: &str, limit: usize) -> Result<(), NameProblem> {
     {
         return Err(NameProblem::BadChar(bad));
     }
-    let bytes = name.len().max(snake(name).len());
+    let bytes = name.len().max(snake.len());
     if bytes > limit {
         return Err(NameProblem::TooLong { bytes, limit });
     }
