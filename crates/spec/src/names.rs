@@ -7,7 +7,11 @@ use crate::limits::MAX_NAME_BYTES;
 /// (`userName`, `user_name`, `UserName` and `user-name` all give `["user", "name"]`;
 /// `HTTPServer` gives `["http", "server"]`).
 pub fn words(name: &str) -> Vec<String> {
-    collision_key(name).split('_').filter(|w| !w.is_empty()).map(String::from).collect()
+    collision_key(name)
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 /// The form under which two names collide: lowercase words joined by `_`.

@@ -436,7 +436,7 @@ fn an_openapi_construct_without_an_equivalent_is_a_warning() {
     let text = "openapi: 3.1.0\ninfo: { title: Shop, version: '1' }\npaths:\n  /x: {}\ncomponents:\n  schemas:\n    P:\n      type: object\n      properties:\n        a: { type: string }\n";
     let a = yaml(text);
     assert_eq!(a.format, Format::Openapi);
-    let d = expect(&a, Code::UnsupportedConstruct, 4, 3);
+    let d = expect(&a, Code::UnsupportedConstruct, 3, 1);
     assert_eq!(d.severity, Severity::Warning);
     assert!(a.valid);
 }
