@@ -9,6 +9,11 @@ use specforge_spec::{Analysis, Code, Format, analyze, analyze_bytes, names};
 const SEEDS: &[&str] = &[
     include_str!("../../../../examples/erp.yaml"),
     include_str!("../../../../examples/invalid/typos.yaml"),
+    include_str!("../../../../examples/bookstore.yaml"),
+    include_str!("../../../../examples/bookstore.json"),
+    include_str!("../../../../examples/bookstore.md"),
+    include_str!("../../../../examples/library.md"),
+    include_str!("../../../../examples/clinic.openapi.yaml"),
 ];
 
 const FORMATS: [Option<Format>; 5] = [
@@ -135,7 +140,8 @@ proptest! {
         for m in &mutations {
             text = apply(&text, m);
         }
-        let a = analyze(&text, Format::Yaml);
+        // Detect the format as a user's file would be (Markdown stays Markdown, OpenAPI OpenAPI).
+        let a = analyze_bytes(text.as_bytes(), None, None);
         positions_are_sane(&text, &a)?;
     }
 
