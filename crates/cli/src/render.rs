@@ -5,6 +5,11 @@ use std::fmt::Write as _;
 use specforge_spec::span::LineIndex;
 use specforge_spec::{Diagnostic, Severity};
 
+/// Longest part of a source line shown, in characters.
+const MAX_SHOWN: usize = 160;
+/// Characters shown before the column when a line is cut.
+const CONTEXT_BEFORE: usize = 60;
+
 /// Terminal styling, off unless the output is a terminal and `NO_COLOR` is unset.
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
@@ -53,25 +58,35 @@ pub fn diagnostic(
     let source_line = lines.line_text(text, d.line);
     if !text.is_empty() {
         let bar = style.paint("1;34", "|");
-        let shown: String = source_line
+        // Long lines (minified JSON, say) are cut to a window around the column.
+        let chars: Vec<char> = source_line
             .chars()
             .map(|c| if c == '\t' { ' ' } else { c })
             .collect();
+        let start_col = d.column.saturating_sub(1).min(chars.len());
+        let from = if chars.len() > MAX_SHOWN {
+            start_col.saturating_sub(CONTEXT_BEFORE)
+        } else {
+            0
+        };
+        let to = chars.len().min(from + MAX_SHOWN);
+        let lead = if from > 0 { "…" } else { "" };
+        let tail = if to < chars.len() { "…" } else { "" };
+        let shown: String = chars[from..to].iter().collect();
         let _ = writeln!(out, "{pad} {bar}");
         let _ = writeln!(
             out,
-            "{} {bar} {shown}",
+            "{} {bar} {lead}{shown}{tail}",
             style.paint("1;34", &d.line.to_string())
         );
-        // Underline the span on this line: at least one caret, never past the line's end.
-        let start_col = d.column.saturating_sub(1);
-        let line_chars = source_line.chars().count();
+        // Underline the span on this line: at least one caret, never past the shown text.
         let span_chars = text
             .get(d.span.start..d.span.end.min(text.len()))
             .map_or(0, |s| s.split('\n').next().unwrap_or("").chars().count());
-        let width = span_chars.min(line_chars.saturating_sub(start_col)).max(1);
+        let width = span_chars.min(to.saturating_sub(start_col)).max(1);
         let carets = style.paint(color, &"^".repeat(width));
-        let _ = writeln!(out, "{pad} {bar} {}{carets}", " ".repeat(start_col));
+        let indent = start_col - from + lead.chars().count();
+        let _ = writeln!(out, "{pad} {bar} {}{carets}", " ".repeat(indent));
     }
     if let Some(hint) = &d.hint {
         let _ = writeln!(out, "{pad} {} {hint}", style.paint("1;36", "= hint:"));
@@ -83,6 +98,32 @@ pub fn diagnostic(
 mod tests {
     use super::*;
     use specforge_spec::{Code, Source, Span};
+
+    #[test]
+    fn a_long_line_is_cut_to_a_window_around_the_column() {
+        let text = format!("{}bad{}", "x".repeat(1000), "y".repeat(1000));
+        let source = Source::new(&text);
+        let d = source.error(Code::SyntaxError, Span::new(1000, 1003), "", "bad");
+        let mut out = String::new();
+        diagnostic(
+            &mut out,
+            "f",
+            &text,
+            &source.lines,
+            &d,
+            Style { color: false },
+        );
+        let lines: Vec<&str> = out.lines().collect();
+        let shown = lines[3];
+        assert!(shown.chars().count() < 200, "{shown}");
+        assert!(
+            shown.contains(&format!("…{}bad", "x".repeat(60))),
+            "{shown}"
+        );
+        let caret = lines[4].chars().position(|c| c == '^').expect("caret");
+        let under: String = shown.chars().skip(caret).take(3).collect();
+        assert_eq!(under, "bad");
+    }
 
     #[test]
     fn a_diagnostic_shows_location_source_line_caret_and_hint() {

@@ -34,6 +34,8 @@ pub(crate) const DEFAULT_PRECISION: u32 = 18;
 pub(crate) const DEFAULT_SCALE: u32 = 2;
 /// Largest decimal precision accepted by every supported database.
 const MAX_PRECISION: i64 = 38;
+/// Largest text length a length constraint may give (PostgreSQL's `varchar` limit).
+const MAX_TEXT_LENGTH: i64 = 10_485_760;
 
 /// Names users often write for a built-in type.
 const TYPE_ALIASES: &[(&str, &str)] = &[
@@ -209,6 +211,23 @@ impl Cx<'_, '_> {
             );
         }
 
+        if implicit_type.is_some() && implicit_type == ty {
+            for extra in map
+                .iter()
+                .filter(|en| en.key.name != "type" && en.key.name != "description")
+            {
+                self.error_hint(
+                    Code::ReservedField,
+                    extra.key.span,
+                    &pointer(&path, &extra.key.name),
+                    format!(
+                        "`{}` cannot be set on the implicit field `{name}`",
+                        extra.key.name
+                    ),
+                    Some("only `description` can be added to an implicit field".into()),
+                );
+            }
+        }
         let Some(ty) = ty else {
             return name_ok.then_some(FieldDecl {
                 field,
@@ -275,15 +294,15 @@ impl Cx<'_, '_> {
     }
 
     /// A non-negative whole number for a length, precision or scale.
-    fn count(&mut self, node: &Node, path: &str, key: &str, max: i64) -> Option<u32> {
+    fn count(&mut self, node: &Node, path: &str, key: &str, min: i64, max: i64) -> Option<u32> {
         match node.value {
-            Value::Int(n) if (0..=max).contains(&n) => u32::try_from(n).ok(),
+            Value::Int(n) if (min..=max).contains(&n) => u32::try_from(n).ok(),
             Value::Int(n) => {
                 self.error(
                     Code::InvalidRange,
                     node.span,
                     path,
-                    format!("`{key}` is {n}; it must be from 0 to {max}"),
+                    format!("`{key}` is {n}; it must be from {min} to {max}"),
                 );
                 None
             }
@@ -330,8 +349,8 @@ impl Cx<'_, '_> {
                     node.span,
                     path,
                     format!(
-                        "`{key}` of a {} field must be a whole number, not {f}",
-                        ty.name()
+                        "`{key}` of {} field must be a whole number, not {f}",
+                        a_type(ty)
                     ),
                 );
                 None
@@ -369,9 +388,9 @@ impl Cx<'_, '_> {
             entry.key.span,
             &pointer(path, &entry.key.name),
             format!(
-                "`{}` does not apply to a field of type {}",
+                "`{}` does not apply to {} field",
                 entry.key.name,
-                ty.name()
+                a_type(ty)
             ),
             Some(format!("`{}` applies to {applies_to}", entry.key.name)),
         );
@@ -403,37 +422,15 @@ impl Cx<'_, '_> {
                 "precision" | "scale" if *ty != FieldType::Decimal => {
                     self.inapplicable(e, path, ty, "decimal fields");
                 }
-                "unique" if *ty == FieldType::Json => {
+                "unique" if *ty == FieldType::Json && e.value.value == Value::Bool(true) => {
                     self.inapplicable(e, path, ty, "fields of every type but json");
                 }
-                "min_length" => c.min_length = self.count(&e.value, &p, key, i64::from(u32::MAX)),
-                "max_length" => {
-                    c.max_length = self.count(&e.value, &p, key, i64::from(u32::MAX));
-                    if c.max_length == Some(0) {
-                        self.error(
-                            Code::InvalidRange,
-                            e.value.span,
-                            &p,
-                            "`max_length` must be at least 1",
-                        );
-                        c.max_length = None;
-                    }
-                }
+                "min_length" => c.min_length = self.count(&e.value, &p, key, 0, MAX_TEXT_LENGTH),
+                "max_length" => c.max_length = self.count(&e.value, &p, key, 1, MAX_TEXT_LENGTH),
                 "min" => c.min = self.bound(&e.value, &p, key, ty),
                 "max" => c.max = self.bound(&e.value, &p, key, ty),
-                "precision" => {
-                    c.precision = self.count(&e.value, &p, key, MAX_PRECISION);
-                    if c.precision == Some(0) {
-                        self.error(
-                            Code::InvalidRange,
-                            e.value.span,
-                            &p,
-                            "`precision` must be at least 1",
-                        );
-                        c.precision = None;
-                    }
-                }
-                "scale" => c.scale = self.count(&e.value, &p, key, MAX_PRECISION),
+                "precision" => c.precision = self.count(&e.value, &p, key, 1, MAX_PRECISION),
+                "scale" => c.scale = self.count(&e.value, &p, key, 0, MAX_PRECISION),
                 "pattern" => c.pattern = self.pattern(&e.value, &p),
                 _ => continue,
             }
@@ -538,9 +535,9 @@ impl Cx<'_, '_> {
                 node.span,
                 path,
                 format!(
-                    "default {} does not fit a {} field: {expected}",
+                    "default {} does not fit {} field: {expected}",
                     describe(node),
-                    ty.name()
+                    a_type(ty)
                 ),
                 hint,
             );
@@ -669,6 +666,16 @@ impl Cx<'_, '_> {
     }
 }
 
+/// "an integer", "a string", "a BookStatus": the type with its article, for messages.
+pub(crate) fn a_type(ty: &FieldType) -> String {
+    let name = ty.name();
+    let vowel = name
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    format!("{} {name}", if vowel { "an" } else { "a" })
+}
+
 fn describe(node: &Node) -> String {
     match &node.value {
         Value::Str(s) if s.chars().count() <= 40 => format!("\"{s}\""),
@@ -785,7 +792,7 @@ fn is_datetime(s: &str) -> bool {
         }
     }
     let (hms, frac) = clock.split_once('.').unwrap_or((clock, "0"));
-    if digits(frac).is_none() && !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }
     let parts: Vec<&str> = hms.split(':').collect();
@@ -840,6 +847,7 @@ mod tests {
         assert!(is_datetime("2024-01-31T12:00:00.123+02:00"));
         assert!(!is_datetime("2024-01-31T25:00:00Z"));
         assert!(!is_datetime("2024-01-31"));
+        assert!(!is_datetime("2024-01-31T12:00:00.Z"));
         assert!(is_uuid("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"));
         assert!(!is_uuid("0190a1b2c3d47e5f8a9b0c1d2e3f4a5b"));
     }

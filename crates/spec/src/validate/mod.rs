@@ -293,16 +293,25 @@ impl Cx<'_, '_> {
                 format!("{what} name is empty"),
                 Some("names need at least one letter".into()),
             ),
-            NameProblem::TooLong { bytes, limit } => self.error_hint(
-                Code::NameTooLong,
-                span,
-                path,
-                format!("{what} name `{name}` is {bytes} bytes long; the limit is {limit}"),
-                Some(format!(
-                    "databases truncate longer identifiers (PostgreSQL keeps {})",
-                    limits::MAX_NAME_BYTES
-                )),
-            ),
+            NameProblem::TooLong { bytes, limit } => {
+                let snake = names::snake(name);
+                let message = if snake.len() > name.len() {
+                    format!(
+                        "{what} name `{name}` is {bytes} bytes long as `{snake}`; the limit is {limit}"
+                    )
+                } else {
+                    format!("{what} name `{name}` is {bytes} bytes long; the limit is {limit}")
+                };
+                let hint = if limit < limits::MAX_NAME_BYTES {
+                    format!(
+                        "relation names keep {} bytes free for the `_id` of their foreign-key column",
+                        limits::MAX_NAME_BYTES - limit
+                    )
+                } else {
+                    format!("databases cut longer identifiers (PostgreSQL keeps {limit} bytes)")
+                };
+                self.error_hint(Code::NameTooLong, span, path, message, Some(hint));
+            }
             NameProblem::BadStart(c) => self.error_hint(
                 Code::InvalidName,
                 span,
@@ -359,10 +368,11 @@ impl Cx<'_, '_> {
             Some(v) => match v.value {
                 Value::Int(n) if n == i64::from(FORMAT_VERSION) => {}
                 _ => {
+                    let written = self.src.text.get(v.span.start..v.span.end).unwrap_or("");
                     let shown = match &v.value {
-                        Value::Int(n) => n.to_string(),
-                        Value::Float(f) => f.to_string(),
-                        Value::Str(s) => format!("\"{s}\""),
+                        Value::Int(_) | Value::Float(_) | Value::Str(_) if !written.is_empty() => {
+                            format!("`{written}`")
+                        }
                         other => other.kind_name().to_string(),
                     };
                     self.error_hint(
@@ -370,7 +380,9 @@ impl Cx<'_, '_> {
                         v.span,
                         "/specforge",
                         format!("format version {shown} is not supported"),
-                        Some(format!("this release reads `specforge: {FORMAT_VERSION}`")),
+                        Some(format!(
+                            "this release reads `specforge: {FORMAT_VERSION}` (a whole number)"
+                        )),
                     );
                     // Without a known version, nothing else can be checked meaningfully.
                     return None;
@@ -421,13 +433,17 @@ impl Cx<'_, '_> {
                 &[]
             }
         };
-        if let Some(n) = root.get("entities")
+        if let Some(e) = map.iter().find(|e| e.key.name == "entities")
             && entity_entries.is_empty()
-            && n.as_map().is_some_and(<[Entry]>::is_empty)
+            && (e.value.is_null() || e.value.as_map().is_some_and(<[Entry]>::is_empty))
         {
             self.error(
                 Code::InvalidValue,
-                n.span,
+                if e.value.is_null() {
+                    e.key.span
+                } else {
+                    e.value.span
+                },
                 "/entities",
                 "`entities` is empty: declare at least one entity",
             );
@@ -510,7 +526,8 @@ impl Cx<'_, '_> {
             decls.push(self.entity(e, &scope));
         }
         let mut entities: Vec<Entity> = relations::resolve(self, &mut decls, &scope);
-        relations::check_required_cycles(self, &decls);
+        relations::check_required_cycles(self, &decls, &entities);
+        relations::check_foreign_key_columns(self, &decls, &entities);
         for (entity, decl) in entities.iter_mut().zip(&decls) {
             self.entity_options(decl, entity, &scope);
         }
@@ -878,12 +895,27 @@ impl Cx<'_, '_> {
                     .iter()
                     .map(|r| (r.name.clone(), r.key_span, &r.path, "relation")),
             );
-        let mut fk_columns: Vec<(String, String, Span, String)> = Vec::new();
         for (name, span, path, kind) in members {
             let key = collision_key(&name);
             if let Some((other, other_span, other_kind)) = seen.get(&key) {
                 if *other_kind == "implicit field" {
-                    // Same-type redeclarations were merged; other types are reported by the field check.
+                    // A field restating an implicit one by its exact name is checked by the field
+                    // itself (`reserved_field`); any other spelling, or a relation, collides.
+                    if !(kind == "field" && *other == name) {
+                        self.error_hint(
+                            Code::NameCollision,
+                            span,
+                            path,
+                            format!(
+                                "{kind} `{name}` of entity `{}` collides with the implicit field `{other}`",
+                                decl.name
+                            ),
+                            Some(format!(
+                                "every entity has `{other}`; choose another name{}",
+                                if *other == "id" { "" } else { " or set `timestamps: false`" }
+                            )),
+                        );
+                    }
                     continue;
                 }
                 let hint = format!("`{other}` is at {}", self.src.describe(*other_span));
@@ -910,33 +942,6 @@ impl Cx<'_, '_> {
                 continue;
             }
             seen.insert(key, (name.clone(), span, kind));
-            if kind == "relation"
-                && let Some(r) = decl.relations.iter().find(|r| r.name == name)
-                && r.kind.is_to_one()
-                && r.mapped_by.is_none()
-            {
-                fk_columns.push((
-                    format!("{}_id", collision_key(&name)),
-                    name.clone(),
-                    span,
-                    path.clone(),
-                ));
-            }
-        }
-        for (column, rel, span, path) in fk_columns {
-            if let Some((other, other_span, other_kind)) = seen.get(&column) {
-                let hint = format!(
-                    "rename the {other_kind} `{other}` (at {}) or the relation",
-                    self.src.describe(*other_span)
-                );
-                self.error_hint(
-                    Code::NameCollision,
-                    span,
-                    &path,
-                    format!("relation `{rel}` stores its foreign key in column `{column}`, which {other_kind} `{other}` also uses"),
-                    Some(hint),
-                );
-            }
         }
     }
 
@@ -946,6 +951,15 @@ impl Cx<'_, '_> {
         let path = &decl.path;
         if let Some(ops) = node.get("operations") {
             let p = pointer(path, "operations");
+            if ops.is_null() {
+                self.error_hint(
+                    Code::InvalidValue,
+                    ops.span,
+                    &p,
+                    "`operations` has no value",
+                    Some("list the operations, e.g. `[list, get]`, or write `[]` for none".into()),
+                );
+            }
             let list = self.string_list(ops, &p, "an operation");
             let mut chosen = Vec::new();
             for (i, (op, span)) in list.into_iter().enumerate() {
@@ -973,7 +987,8 @@ impl Cx<'_, '_> {
             entity.list = self.list_options(list, &pointer(path, "list"), entity);
         }
         if let Some(perms) = node.get("permissions") {
-            entity.permissions = self.permissions(perms, &pointer(path, "permissions"), scope);
+            entity.permissions =
+                self.permissions(perms, &pointer(path, "permissions"), scope, entity);
         }
     }
 
@@ -1012,20 +1027,27 @@ impl Cx<'_, '_> {
                 let hint = if entity.field(&name).is_some() {
                     Some("json fields cannot be filtered on".to_string())
                 } else if entity.relation(&name).is_some() {
-                    Some("only fields and to-one relations can be filtered on".to_string())
+                    Some("only fields and the to-one relations that hold a foreign key can be filtered on".to_string())
                 } else {
                     did_you_mean(suggest(&name, candidates))
                 };
-                self.error_hint(
-                    Code::UnknownFilterField,
-                    span,
-                    &ip,
+                let message = if entity.field(&name).is_some() {
+                    format!(
+                        "field `{name}` of entity `{}` is json and cannot be filtered on",
+                        entity.name
+                    )
+                } else if entity.relation(&name).is_some() {
+                    format!(
+                        "relation `{name}` of entity `{}` cannot be filtered on",
+                        entity.name
+                    )
+                } else {
                     format!(
                         "entity `{}` has no field or to-one relation `{name}` to filter on",
                         entity.name
-                    ),
-                    hint,
-                );
+                    )
+                };
+                self.error_hint(Code::UnknownFilterField, span, &ip, message, hint);
             }
         }
         if let Some(s) = node.get("sort") {
@@ -1085,7 +1107,13 @@ impl Cx<'_, '_> {
         out
     }
 
-    fn permissions(&mut self, node: &Node, path: &str, scope: &Scope) -> Permissions {
+    fn permissions(
+        &mut self,
+        node: &Node,
+        path: &str,
+        scope: &Scope,
+        entity: &Entity,
+    ) -> Permissions {
         let mut out = Permissions::default();
         let Some(map) = self.map(node, path, "`permissions`") else {
             return out;
@@ -1104,6 +1132,32 @@ impl Cx<'_, '_> {
                 );
                 continue;
             };
+            if !entity.operations.contains(&op) {
+                self.error_hint(
+                    Code::InvalidValue,
+                    e.key.span,
+                    &p,
+                    format!(
+                        "permission for `{}`, which entity `{}` does not offer",
+                        e.key.name, entity.name
+                    ),
+                    Some("add it to `operations`, or remove this permission".into()),
+                );
+                continue;
+            }
+            if e.value.is_null() || e.value.as_seq().is_some_and(<[Node]>::is_empty) {
+                self.error_hint(
+                    Code::InvalidValue,
+                    if e.value.is_null() { e.key.span } else { e.value.span },
+                    &p,
+                    format!("no role is listed for `{}`", e.key.name),
+                    Some(format!(
+                        "list the roles that may {0}; to offer `{0}` to nobody, remove it from `operations`",
+                        e.key.name
+                    )),
+                );
+                continue;
+            }
             let mut roles = Vec::new();
             for (i, (role, span)) in self
                 .string_list(&e.value, &p, "a role")

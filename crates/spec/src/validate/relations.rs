@@ -136,27 +136,6 @@ impl Cx<'_, '_> {
                 }
             }
         }
-        if let Some(r) = e.value.get("required") {
-            let rp = pointer(&path, "required");
-            if let Some(required) = self.boolean(r, &rp, "`required`") {
-                if decl.kind.is_to_one() {
-                    decl.required = required;
-                } else if required {
-                    let key_span = e
-                        .value
-                        .as_map()
-                        .and_then(|m| m.iter().find(|x| x.key.name == "required"))
-                        .map_or(r.span, |x| x.key.span);
-                    self.error_hint(
-                        Code::InapplicableConstraint,
-                        key_span,
-                        &rp,
-                        format!("`required` does not apply to a {} relation", decl.kind.as_str()),
-                        Some("a to-many side can always be empty; make the other side's many_to_one required instead".into()),
-                    );
-                }
-            }
-        }
         if let Some(m) = e.value.get("mapped_by") {
             let mp = pointer(&path, "mapped_by");
             if let Some(mapped) = self.string(m, &mp, "`mapped_by`") {
@@ -170,6 +149,38 @@ impl Cx<'_, '_> {
                     );
                 } else {
                     decl.mapped_by = Some((mapped, m.span));
+                }
+            }
+        }
+        if let Some(r) = e.value.get("required") {
+            let rp = pointer(&path, "required");
+            if let Some(required) = self.boolean(r, &rp, "`required`") {
+                if decl.kind.is_to_one() && decl.mapped_by.is_none() {
+                    decl.required = required;
+                } else if required {
+                    let key_span = e
+                        .value
+                        .as_map()
+                        .and_then(|m| m.iter().find(|x| x.key.name == "required"))
+                        .map_or(r.span, |x| x.key.span);
+                    let (what, hint) = if decl.kind.is_to_one() {
+                        (
+                            "the side of a one_to_one with `mapped_by`".to_string(),
+                            "only the side that holds the foreign key can be required; put `required` on the other side",
+                        )
+                    } else {
+                        (
+                            format!("a {} relation", decl.kind.as_str()),
+                            "a to-many side can always be empty; make the other side's many_to_one required instead",
+                        )
+                    };
+                    self.error_hint(
+                        Code::InapplicableConstraint,
+                        key_span,
+                        &rp,
+                        format!("`required` does not apply to {what}"),
+                        Some(hint.into()),
+                    );
                 }
             }
         }
@@ -396,14 +407,42 @@ pub(crate) fn resolve(
                         Some(format!("add `mapped_by:` with one of {}", names.join(", "))),
                     );
                 }
-                (RelationKind::ManyToMany | RelationKind::OneToOne, [o, ..])
-                    if r_declared_first((e, r), (t, *o)) =>
-                {
+                (RelationKind::ManyToMany, [o, ..]) if r_declared_first((e, r), (t, *o)) => {
                     partner.insert((e, r), (t, *o));
                     partner.insert((t, *o), (e, r));
                     // The side declared second becomes the inverse.
                     rels[t][*o].owner = false;
-                    rels[t][*o].on_delete = OnDelete::NoAction;
+                }
+                (RelationKind::OneToOne, [o, ..]) if r_declared_first((e, r), (t, *o)) => {
+                    // The foreign key goes to the side that says something about it.
+                    let fk_options = |d: &RelDecl| d.required || d.on_delete.is_some();
+                    let (first, second) = (&decls[e].relations[r], &decls[t].relations[*o]);
+                    let inverse = match (fk_options(first), fk_options(second)) {
+                        (true, true) => {
+                            cx.error_hint(
+                                Code::MissingKey,
+                                second.key_span,
+                                &second.path,
+                                format!(
+                                    "both sides of the one_to_one `{}.{}` / `{}.{}` set `required` or `on_delete`; only one can hold the foreign key",
+                                    decls[e].name, first.name, decls[t].name, second.name
+                                ),
+                                Some(format!(
+                                    "add `mapped_by: {}` to `{}.{}` and drop its `required`/`on_delete`",
+                                    second.name, decls[e].name, first.name
+                                )),
+                            );
+                            continue;
+                        }
+                        (false, true) => (e, r),
+                        _ => (t, *o),
+                    };
+                    partner.insert((e, r), (t, *o));
+                    partner.insert((t, *o), (e, r));
+                    let (ie, ir) = inverse;
+                    rels[ie][ir].owner = false;
+                    rels[ie][ir].required = false;
+                    rels[ie][ir].on_delete = OnDelete::NoAction;
                 }
                 _ => {}
             }
@@ -486,6 +525,9 @@ pub(crate) fn resolve(
         rels[e][r].inverse = Some(decls[t].relations[o].name.clone());
         if rels[e][r].kind == RelationKind::OneToMany || decls[e].relations[r].mapped_by.is_some() {
             rels[e][r].owner = false;
+        }
+        if !rels[e][r].owner {
+            rels[e][r].required = false;
             rels[e][r].on_delete = OnDelete::NoAction;
         }
     }
@@ -549,23 +591,30 @@ fn unique_name(base: &str, via: &str, ambiguous: bool, taken: &mut HashSet<Strin
 
 /// Reports required to-one relations that form a cycle: no row of any entity in the cycle could
 /// be inserted first.
-pub(crate) fn check_required_cycles(cx: &mut Cx<'_, '_>, decls: &[EntityDecl<'_>]) {
+pub(crate) fn check_required_cycles(
+    cx: &mut Cx<'_, '_>,
+    decls: &[EntityDecl<'_>],
+    entities: &[Entity],
+) {
     let index: HashMap<&str, usize> = decls
         .iter()
         .enumerate()
         .map(|(i, d)| (d.name.as_str(), i))
         .collect();
-    // Edges: (from entity, relation index, to entity).
+    // Edges: (relation index, target entity) for required to-one sides that hold the foreign
+    // key. Declared relations come first in each entity's resolved list, in the same order.
     let edges: Vec<Vec<(usize, usize)>> = decls
         .iter()
-        .map(|d| {
+        .zip(entities)
+        .map(|(d, entity)| {
             d.relations
                 .iter()
+                .zip(&entity.relations)
                 .enumerate()
-                .filter(|(_, r)| {
-                    r.required && r.kind.is_to_one() && r.mapped_by.is_none() && r.target_ok
+                .filter(|(_, (r, resolved))| {
+                    resolved.required && resolved.owner && resolved.kind.is_to_one() && r.target_ok
                 })
-                .filter_map(|(i, r)| index.get(r.target.as_str()).map(|&t| (i, t)))
+                .filter_map(|(i, (r, _))| index.get(r.target.as_str()).map(|&t| (i, t)))
                 .collect()
         })
         .collect();
@@ -661,6 +710,52 @@ fn strongly_connected(edges: &[Vec<(usize, usize)>]) -> Vec<Vec<usize>> {
         }
     }
     out
+}
+
+/// A to-one side that holds the foreign key stores it in `<name>_id`; that column must not be
+/// the name of another member of the entity.
+pub(crate) fn check_foreign_key_columns(
+    cx: &mut Cx<'_, '_>,
+    decls: &[EntityDecl<'_>],
+    entities: &[Entity],
+) {
+    for (decl, entity) in decls.iter().zip(entities) {
+        let members: HashMap<String, (&str, Span, &str)> = decl
+            .fields
+            .iter()
+            .map(|f| {
+                (
+                    collision_key(&f.field.name),
+                    (f.field.name.as_str(), f.key_span, "field"),
+                )
+            })
+            .chain(decl.relations.iter().map(|r| {
+                (
+                    collision_key(&r.name),
+                    (r.name.as_str(), r.key_span, "relation"),
+                )
+            }))
+            .collect();
+        for (r, resolved) in decl.relations.iter().zip(&entity.relations) {
+            if !(resolved.owner && resolved.kind.is_to_one()) {
+                continue;
+            }
+            let column = format!("{}_id", collision_key(&r.name));
+            if let Some((other, other_span, other_kind)) = members.get(&column) {
+                let hint = format!(
+                    "rename the {other_kind} `{other}` (at {}) or the relation",
+                    cx.src.describe(*other_span)
+                );
+                cx.error_hint(
+                    Code::NameCollision,
+                    r.key_span,
+                    &r.path,
+                    format!("relation `{}` stores its foreign key in column `{column}`, which {other_kind} `{other}` also uses", r.name),
+                    Some(hint),
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -462,3 +462,55 @@ fn every_diagnostic_code_has_a_test() {
         assert!(this_file.contains(&needle), "no test asserts {needle}");
     }
 }
+
+#[test]
+fn other_spellings_of_implicit_fields_collide_with_them() {
+    let a = yaml(&spec(
+        "entities:\n  P:\n    fields:\n      createdAt: string\n      ID: integer\n    relations:\n      updated_at: P\n",
+    ));
+    expect(&a, Code::NameCollision, 6, 7);
+    expect(&a, Code::NameCollision, 7, 7);
+    expect(&a, Code::NameCollision, 9, 7);
+}
+
+#[test]
+fn an_implicit_field_restated_with_more_than_a_description_is_reported() {
+    let a = yaml(&spec(
+        "entities:\n  P:\n    fields:\n      id: { type: uuid, description: Key, unique: false }\n      a: string\n",
+    ));
+    let d = expect(&a, Code::ReservedField, 6, 43);
+    assert!(d.message.contains("`unique`"));
+}
+
+#[test]
+fn entities_without_a_value_are_reported() {
+    let a = yaml(&spec("entities:\n"));
+    expect(&a, Code::InvalidValue, 3, 1);
+}
+
+#[test]
+fn a_fractional_format_version_is_shown_as_written() {
+    let a = yaml("specforge: 1.0\nname: shop\n");
+    let d = expect(&a, Code::UnsupportedVersion, 1, 12);
+    assert_eq!(d.message, "format version `1.0` is not supported");
+}
+
+#[test]
+fn permissions_must_name_roles_and_offered_operations() {
+    let a = yaml(&spec(
+        "auth:\n  roles: [admin]\nentities:\n  P:\n    fields:\n      a: string\n    operations: [list, get]\n    permissions:\n      delete: [admin]\n      list: []\n",
+    ));
+    let d = expect(&a, Code::InvalidValue, 11, 7);
+    assert!(d.message.contains("does not offer"), "{}", d.message);
+    let d = expect(&a, Code::InvalidValue, 12, 13);
+    assert!(d.message.contains("no role"), "{}", d.message);
+}
+
+#[test]
+fn both_sides_of_a_one_to_one_claiming_the_foreign_key_are_reported() {
+    let a = yaml(&spec(
+        "entities:\n  User:\n    fields:\n      email: email\n    relations:\n      profile: { to: Profile, kind: one_to_one, required: true }\n  Profile:\n    fields:\n      bio: text\n    relations:\n      user: { to: User, kind: one_to_one, on_delete: cascade }\n",
+    ));
+    let d = expect(&a, Code::MissingKey, 13, 7);
+    assert!(d.hint.unwrap_or_default().contains("mapped_by: user"));
+}

@@ -194,3 +194,25 @@ fn the_model_round_trips_through_json() {
     let back: specforge_spec::Model = serde_json::from_str(&text).expect("deserialize");
     assert_eq!(back, model);
 }
+
+#[test]
+fn a_one_to_one_declared_on_both_sides_puts_the_key_where_its_options_are() {
+    let a = yaml(
+        "specforge: 1\nname: app\nentities:\n  User:\n    fields:\n      email: email\n    relations:\n      profile: { to: Profile, kind: one_to_one }\n  Profile:\n    fields:\n      bio: text\n      user_code: string\n    relations:\n      user: { to: User, kind: one_to_one, required: true, on_delete: cascade }\n    list: { filters: [user] }\n",
+    );
+    clean(&a);
+    let model = a.model.expect("valid");
+    let user = model
+        .entity("Profile")
+        .and_then(|p| p.relation("user"))
+        .expect("user");
+    assert!(user.owner && user.required);
+    assert_eq!(user.on_delete, OnDelete::Cascade);
+    let profile = model
+        .entity("User")
+        .and_then(|u| u.relation("profile"))
+        .expect("profile");
+    assert!(!profile.owner && !profile.required);
+    assert_eq!(profile.inverse.as_deref(), Some("user"));
+    assert_eq!(model.summary().relations, 1);
+}
