@@ -73,6 +73,18 @@ fn bench(c: &mut Criterion) {
     }
     group.finish();
 
+    let mut group = c.benchmark_group("read_yaml_only");
+    let yaml = generated_yaml(1000);
+    group.throughput(Throughput::Bytes(yaml.len() as u64));
+    group.bench_function("1000", |b| {
+        b.iter(|| {
+            let source = specforge_spec::Source::new(black_box(&yaml));
+            let mut diags = Vec::new();
+            specforge_spec::syntax::yaml::parse(&source, &mut diags)
+        })
+    });
+    group.finish();
+
     let mut group = c.benchmark_group("analyze_json");
     let yaml = generated_yaml(1000);
     let json = yaml_to_json(&yaml);

@@ -10,6 +10,7 @@
 
 mod analyze;
 pub mod diagnostic;
+mod hash;
 pub mod limits;
 pub mod markdown;
 pub mod model;

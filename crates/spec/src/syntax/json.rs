@@ -13,7 +13,9 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
+
+use crate::hash::KeyHasher;
 
 use crate::diagnostic::{Code, Diagnostic, Source};
 use crate::limits;
@@ -44,31 +46,6 @@ pub fn parse(source: &Source<'_>, diagnostics: &mut Vec<Diagnostic>) -> Option<N
 pub(crate) struct Members {
     entries: Vec<Entry>,
     index: Option<HashMap<String, usize, BuildHasherDefault<KeyHasher>>>,
-}
-
-/// A fast hasher for key names. Keys come from the document, but a mapping large enough to be
-/// indexed is already bounded by the node limit, and the index only speeds up lookups, so the
-/// flooding resistance of the default hasher buys nothing here.
-#[derive(Debug, Default)]
-pub(crate) struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
 }
 
 /// Entries from which a mapping gets a hash index.

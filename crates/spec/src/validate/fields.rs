@@ -68,6 +68,8 @@ const TYPE_ALIASES: &[(&str, &str)] = &[
 /// A declared field with where it was written.
 pub(crate) struct FieldDecl {
     pub(crate) field: Field,
+    /// The name's collision key (see [`crate::names::collision_key`]).
+    pub(crate) key: String,
     pub(crate) key_span: Span,
     pub(crate) path: String,
 }
@@ -231,6 +233,7 @@ impl Cx<'_, '_> {
         let Some(ty) = ty else {
             return name_ok.then_some(FieldDecl {
                 field,
+                key: crate::names::collision_key(name),
                 key_span: e.key.span,
                 path,
             });
@@ -241,6 +244,7 @@ impl Cx<'_, '_> {
         }
         Some(FieldDecl {
             field,
+            key: crate::names::collision_key(name),
             key_span: e.key.span,
             path,
         })
@@ -398,7 +402,7 @@ impl Cx<'_, '_> {
 
     fn constraints(&mut self, field: &mut Field, ty: &FieldType, map: &[Entry], path: &str) {
         let mut c = Constraints::default();
-        let mut spans: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
+        let mut spans: Vec<(&str, Span)> = Vec::with_capacity(map.len());
         for e in map {
             let key = e.key.name.as_str();
             let p = pointer(path, key);
@@ -434,9 +438,15 @@ impl Cx<'_, '_> {
                 "pattern" => c.pattern = self.pattern(&e.value, &p),
                 _ => continue,
             }
-            spans.insert(key, e.value.span);
+            spans.push((key, e.value.span));
         }
-        let span = |k: &str| spans.get(k).copied().unwrap_or_default();
+        let span = |k: &str| {
+            spans
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, s)| *s)
+                .unwrap_or_default()
+        };
         if let (Some(lo), Some(hi)) = (c.min_length, c.max_length)
             && lo > hi
         {

@@ -9,7 +9,7 @@
 mod fields;
 mod relations;
 
-use std::collections::HashMap;
+use crate::hash::FastMap as HashMap;
 
 use crate::diagnostic::{Code, Diagnostic, Source, pointer};
 use crate::limits;
@@ -451,7 +451,7 @@ impl Cx<'_, '_> {
 
         // Declarations first, so that references work in any order.
         let mut entity_names: Vec<String> = Vec::new();
-        let mut seen: HashMap<String, (String, Span)> = HashMap::new();
+        let mut seen: HashMap<String, (String, Span)> = HashMap::default();
         for (name, span) in enum_order
             .iter()
             .filter_map(|n| enum_map.get(n).map(|(_, s)| (n, *s)))
@@ -556,7 +556,7 @@ impl Cx<'_, '_> {
         };
         let list = self.string_list(node, "/auth/roles", "a role");
         let mut roles = Vec::with_capacity(list.len());
-        let mut seen: HashMap<String, (String, Span)> = HashMap::new();
+        let mut seen: HashMap<String, (String, Span)> = HashMap::default();
         for (i, (role, span)) in list.into_iter().enumerate() {
             let path = pointer("/auth/roles", &i.to_string());
             if i >= limits::MAX_ROLES {
@@ -607,7 +607,7 @@ impl Cx<'_, '_> {
         root: &Node,
     ) -> (Vec<Enum>, HashMap<String, (Vec<String>, Span)>, Vec<String>) {
         let mut out = Vec::new();
-        let mut map_out: HashMap<String, (Vec<String>, Span)> = HashMap::new();
+        let mut map_out: HashMap<String, (Vec<String>, Span)> = HashMap::default();
         let mut order = Vec::new();
         let Some(node) = root.get("enums") else {
             return (out, map_out, order);
@@ -615,7 +615,7 @@ impl Cx<'_, '_> {
         let Some(entries) = self.map(node, "/enums", "`enums`") else {
             return (out, map_out, order);
         };
-        let mut seen: HashMap<String, (String, Span)> = HashMap::new();
+        let mut seen: HashMap<String, (String, Span)> = HashMap::default();
         for (i, e) in entries.iter().enumerate() {
             let name = &e.key.name;
             let path = pointer("/enums", name);
@@ -722,7 +722,7 @@ impl Cx<'_, '_> {
             return Vec::new();
         }
         let mut values = Vec::with_capacity(items.len());
-        let mut seen: HashMap<String, (String, Span)> = HashMap::new();
+        let mut seen: HashMap<String, (String, Span)> = HashMap::default();
         for (i, item) in items.into_iter().enumerate() {
             let p = pointer(path, &i.to_string());
             if i >= limits::MAX_ENUM_VALUES {
@@ -875,29 +875,38 @@ impl Cx<'_, '_> {
 
     /// Fields, relations, implicit fields and foreign-key columns of one entity must not collide.
     fn check_member_names(&mut self, decl: &EntityDecl<'_>) {
-        let mut seen: HashMap<String, (String, Span, &'static str)> = HashMap::new();
-        let mut implicit = vec!["id"];
-        if decl.timestamps {
-            implicit.extend(["created_at", "updated_at"]);
-        }
-        for name in implicit {
-            seen.insert(
-                name.to_string(),
-                (name.to_string(), decl.key_span, "implicit field"),
-            );
+        let mut seen: HashMap<&str, (&str, Span, &'static str)> = HashMap::default();
+        let implicit: &[&str] = if decl.timestamps {
+            &["id", "created_at", "updated_at"]
+        } else {
+            &["id"]
+        };
+        for &name in implicit {
+            seen.insert(name, (name, decl.key_span, "implicit field"));
         }
         let members = decl
             .fields
             .iter()
-            .map(|f| (f.field.name.clone(), f.key_span, &f.path, "field"))
-            .chain(
-                decl.relations
-                    .iter()
-                    .map(|r| (r.name.clone(), r.key_span, &r.path, "relation")),
-            );
-        for (name, span, path, kind) in members {
-            let key = collision_key(&name);
-            if let Some((other, other_span, other_kind)) = seen.get(&key) {
+            .map(|f| {
+                (
+                    f.field.name.as_str(),
+                    f.key.as_str(),
+                    f.key_span,
+                    &f.path,
+                    "field",
+                )
+            })
+            .chain(decl.relations.iter().map(|r| {
+                (
+                    r.name.as_str(),
+                    r.key.as_str(),
+                    r.key_span,
+                    &r.path,
+                    "relation",
+                )
+            }));
+        for (name, key, span, path, kind) in members {
+            if let Some((other, other_span, other_kind)) = seen.get(key) {
                 if *other_kind == "implicit field" {
                     // A field restating an implicit one by its exact name is checked by the field
                     // itself (`reserved_field`); any other spelling, or a relation, collides.
@@ -941,7 +950,7 @@ impl Cx<'_, '_> {
                 }
                 continue;
             }
-            seen.insert(key, (name.clone(), span, kind));
+            seen.insert(key, (name, span, kind));
         }
     }
 

@@ -1,6 +1,6 @@
 //! Relations: parsing, pairing both sides, inferring missing inverse sides, and required cycles.
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{FastMap as HashMap, FastSet as HashSet};
 
 use super::{Cx, EntityDecl, Scope, entity_fields};
 use crate::diagnostic::{Code, pointer};
@@ -22,6 +22,8 @@ const RELATION_KEYS: &[&str] = &[
 /// A declared relation with where it was written.
 pub(crate) struct RelDecl {
     pub(crate) name: String,
+    /// The name's collision key (see [`crate::names::collision_key`]).
+    pub(crate) key: String,
     pub(crate) key_span: Span,
     pub(crate) path: String,
     pub(crate) kind: RelationKind,
@@ -44,6 +46,7 @@ impl Cx<'_, '_> {
             self.check_name_limit(name, e.key.span, &path, "relation", MAX_NAME_BYTES - 3);
         let mut decl = RelDecl {
             name: name.clone(),
+            key: collision_key(name),
             key_span: e.key.span,
             path: path.clone(),
             kind: RelationKind::ManyToOne,
@@ -264,7 +267,7 @@ pub(crate) fn resolve(
                 .collect()
         })
         .collect();
-    let mut partner: HashMap<Side, Side> = HashMap::new();
+    let mut partner: HashMap<Side, Side> = HashMap::default();
     let target_of = |decls: &[EntityDecl<'_>], (e, r): Side| -> Option<usize> {
         let rel = &decls[e].relations[r];
         if rel.target_ok {
@@ -458,11 +461,11 @@ pub(crate) fn resolve(
                 .map(String::from)
                 .collect();
             for f in &d.fields {
-                s.insert(collision_key(&f.field.name));
+                s.insert(f.key.clone());
             }
             for r in &d.relations {
-                s.insert(collision_key(&r.name));
-                s.insert(format!("{}_id", collision_key(&r.name)));
+                s.insert(r.key.clone());
+                s.insert(format!("{}_id", r.key));
             }
             s
         })
@@ -470,7 +473,7 @@ pub(crate) fn resolve(
     let mut inferred: Vec<Vec<Relation>> = vec![Vec::new(); decls.len()];
     for e in 0..decls.len() {
         // How many relations of `e` point at each target without a declared other side.
-        let mut per_target: HashMap<usize, usize> = HashMap::new();
+        let mut per_target: HashMap<usize, usize> = HashMap::default();
         for r in 0..decls[e].relations.len() {
             if !partner.contains_key(&(e, r))
                 && decls[e].relations[r].mapped_by.is_none()
@@ -720,28 +723,22 @@ pub(crate) fn check_foreign_key_columns(
     entities: &[Entity],
 ) {
     for (decl, entity) in decls.iter().zip(entities) {
-        let members: HashMap<String, (&str, Span, &str)> = decl
+        let members: HashMap<&str, (&str, Span, &str)> = decl
             .fields
             .iter()
-            .map(|f| {
-                (
-                    collision_key(&f.field.name),
-                    (f.field.name.as_str(), f.key_span, "field"),
-                )
-            })
-            .chain(decl.relations.iter().map(|r| {
-                (
-                    collision_key(&r.name),
-                    (r.name.as_str(), r.key_span, "relation"),
-                )
-            }))
+            .map(|f| (f.key.as_str(), (f.field.name.as_str(), f.key_span, "field")))
+            .chain(
+                decl.relations
+                    .iter()
+                    .map(|r| (r.key.as_str(), (r.name.as_str(), r.key_span, "relation"))),
+            )
             .collect();
         for (r, resolved) in decl.relations.iter().zip(&entity.relations) {
             if !(resolved.owner && resolved.kind.is_to_one()) {
                 continue;
             }
-            let column = format!("{}_id", collision_key(&r.name));
-            if let Some((other, other_span, other_kind)) = members.get(&column) {
+            let column = format!("{}_id", r.key);
+            if let Some((other, other_span, other_kind)) = members.get(column.as_str()) {
                 let hint = format!(
                     "rename the {other_kind} `{other}` (at {}) or the relation",
                     cx.src.describe(*other_span)
