@@ -34,7 +34,7 @@ enum Command {
         /// Specification files (YAML, JSON, Markdown or OpenAPI); `-` reads standard input.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
-        /// Read the files as this format instead of detecting it.
+        /// Read the files as this format (yaml, json, markdown or openapi) instead of detecting it.
         #[arg(long, short, value_name = "FORMAT", value_parser = parse_format)]
         format: Option<Format>,
         /// Print `{valid, diagnostics, summary}` as JSON (an array of them for several files).
@@ -48,7 +48,7 @@ enum Command {
         /// Specification file; `-` reads standard input.
         #[arg(value_name = "FILE")]
         file: PathBuf,
-        /// Read the file as this format instead of detecting it.
+        /// Read the file as this format (yaml, json, markdown or openapi) instead of detecting it.
         #[arg(long, short, value_name = "FORMAT", value_parser = parse_format)]
         format: Option<Format>,
     },
