@@ -1,0 +1,132 @@
+//! The specforge REST service.
+//!
+//! [`app::router`] builds the whole HTTP application from an [`app::AppState`]; [`serve`] runs
+//! it with the configured database until SIGTERM or Ctrl-C; [`migrate`] applies the database
+//! migrations alone. Configuration comes from [`config::ServeArgs`] (flags and environment).
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod logging;
+pub mod routes;
+pub mod store;
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+
+use crate::app::AppState;
+use crate::config::{AppEnv, Config};
+use crate::store::Store;
+
+/// Opens the database, applies migrations and serves until SIGTERM or Ctrl-C; in-flight requests
+/// finish before it returns.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(config.bind_addr)
+        .await
+        .with_context(|| format!("cannot listen on {} (BIND_ADDR)", config.bind_addr))?;
+    let state = prepare(config).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, backend = state.store.backend(), "specforge is listening");
+    run(listener, state, shutdown_signal()).await
+}
+
+/// Connects to the database, applies migrations and loads the signing keys.
+pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
+    let store = connect(&config).await?;
+    store
+        .migrate()
+        .await
+        .context("applying database migrations")?;
+    let keys = auth::Keys::load(&config).context("loading the token signing key")?;
+    if config.dev_login {
+        tracing::warn!(
+            "DEVELOPMENT LOGIN IS ENABLED: anyone can sign in as anyone with POST /api/v1/auth/dev-login; \
+             set DEV_LOGIN=false or configure an OIDC client for real users"
+        );
+    }
+    if config.app_env == AppEnv::Development && config.jwt_secret.is_none() {
+        tracing::warn!(
+            "JWT_SECRET_KEY is not set: tokens are signed with the key in the data folder"
+        );
+    }
+    Ok(AppState::new(store, Arc::new(keys), Arc::new(config)))
+}
+
+/// Applies the database migrations and returns.
+pub async fn migrate(config: Config) -> anyhow::Result<()> {
+    let store = connect(&config).await?;
+    store
+        .migrate()
+        .await
+        .context("applying database migrations")?;
+    tracing::info!(backend = store.backend(), "migrations applied");
+    store.close().await;
+    Ok(())
+}
+
+async fn connect(config: &Config) -> anyhow::Result<Store> {
+    Store::connect(
+        config.database_url.expose_secret(),
+        config.database_max_connections,
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "cannot open the database {} (DATABASE_URL)",
+            config.database_url_redacted()
+        )
+    })
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then lets in-flight requests finish.
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = state.store.clone();
+    let app = app::router(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("serving HTTP")?;
+    store.close().await;
+    tracing::info!("specforge stopped");
+    Ok(())
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,440 @@
+//! Storage: one [`Storage`] trait, one implementation per database, picked from the URL scheme.
+//!
+//! Use [`Store::connect`] to open the database named by `DATABASE_URL` (SQLite or PostgreSQL)
+//! and [`Store::migrate`] to apply the embedded migrations of that backend. Handlers receive a
+//! [`Store`] and call the [`Storage`] methods on it; ownership is part of every query (a row of
+//! another user is simply not found), and uniqueness conflicts come back as
+//! [`StoreError::Conflict`] mapped from the constraint name, never from a SELECT first.
+
+pub mod postgres;
+pub mod sqlite;
+
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// What can go wrong in storage, by what the caller can do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness constraint was violated; the payload names what is taken (e.g. `project name`).
+    #[error("{0} is already taken")]
+    Conflict(&'static str),
+    /// An `If-Match` revision did not match the current one.
+    #[error("revision {expected} is not the current revision {current}")]
+    RevisionMismatch {
+        /// The revision the client expected.
+        expected: i64,
+        /// The current revision.
+        current: i64,
+    },
+    /// The database failed or is unreachable.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database URL is not usable.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// Result of a storage call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A signed-in user, keyed by the issuer and subject of their identity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Our id for the user.
+    pub id: Uuid,
+    /// Identity issuer (`dev` for development login, the OIDC issuer URL otherwise).
+    pub issuer: String,
+    /// Subject at that issuer.
+    pub subject: String,
+    /// E-mail address.
+    pub email: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Picture URL.
+    pub picture_url: Option<String>,
+    /// When the user first signed in.
+    pub created_at: OffsetDateTime,
+}
+
+/// The identity a sign-in provides; stored or refreshed by [`Storage::upsert_user`].
+#[derive(Clone, Debug)]
+pub struct Identity {
+    /// Identity issuer.
+    pub issuer: String,
+    /// Subject at that issuer.
+    pub subject: String,
+    /// E-mail address.
+    pub email: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Picture URL.
+    pub picture_url: Option<String>,
+}
+
+/// A project of one user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    /// Id (UUID v7).
+    pub id: Uuid,
+    /// Owner.
+    pub owner_id: Uuid,
+    /// Name, unique per owner.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Number of specifications.
+    pub spec_count: i64,
+    /// Creation time.
+    pub created_at: OffsetDateTime,
+    /// Last change.
+    pub updated_at: OffsetDateTime,
+}
+
+/// A stored specification at its current revision.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Spec {
+    /// Id (UUID v7).
+    pub id: Uuid,
+    /// Project it belongs to.
+    pub project_id: Uuid,
+    /// Name, unique within the project.
+    pub name: String,
+    /// `yaml`, `json`, `markdown` or `openapi`.
+    pub format: String,
+    /// The text.
+    pub content: String,
+    /// Current revision, from 1.
+    pub revision: i64,
+    /// Whether the current revision is valid.
+    pub valid: bool,
+    /// Diagnostics of the current revision (a JSON array).
+    pub diagnostics: serde_json::Value,
+    /// Summary of the current revision (`{entities, fields, relations}`).
+    pub summary: serde_json::Value,
+    /// Creation time.
+    pub created_at: OffsetDateTime,
+    /// Last change.
+    pub updated_at: OffsetDateTime,
+}
+
+/// One revision of a specification, as it was saved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SpecRevision {
+    /// The specification.
+    pub spec_id: Uuid,
+    /// Revision number, from 1.
+    pub revision: i64,
+    /// Name at that revision.
+    pub name: String,
+    /// Format at that revision.
+    pub format: String,
+    /// Text at that revision.
+    pub content: String,
+    /// Whether it was valid.
+    pub valid: bool,
+    /// Its diagnostics.
+    pub diagnostics: serde_json::Value,
+    /// Its summary.
+    pub summary: serde_json::Value,
+    /// When it was saved.
+    pub created_at: OffsetDateTime,
+}
+
+/// The analysed content of a specification, as the spec crate judged it.
+#[derive(Clone, Debug)]
+pub struct SpecContent {
+    /// Format.
+    pub format: String,
+    /// Text.
+    pub content: String,
+    /// Valid or not.
+    pub valid: bool,
+    /// Diagnostics as JSON.
+    pub diagnostics: serde_json::Value,
+    /// Summary as JSON.
+    pub summary: serde_json::Value,
+}
+
+/// Changes to a specification; each saved change makes a new revision.
+#[derive(Clone, Debug, Default)]
+pub struct SpecChanges {
+    /// New name.
+    pub name: Option<String>,
+    /// New analysed content.
+    pub content: Option<SpecContent>,
+}
+
+/// Keyset pagination: items after `after` (exclusive), newest first, at most `limit`.
+#[derive(Clone, Copy, Debug)]
+pub struct PageRequest {
+    /// The last id (or revision) of the previous page.
+    pub after: Option<Cursor>,
+    /// Page size, 1..=100.
+    pub limit: u32,
+}
+
+/// Position in a list: the id of the last item seen, or a revision number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cursor {
+    /// After this id (lists of projects and specifications, newest first by UUID v7).
+    Id(Uuid),
+    /// After this revision number (revision lists, newest first).
+    Revision(i64),
+}
+
+/// A page of items and whether more follow.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Whether another page follows.
+    pub has_more: bool,
+}
+
+/// Everything the service stores. Every method that reads or changes a project or a
+/// specification takes the owner's id and behaves as if rows of other users did not exist.
+pub trait Storage: Send + Sync {
+    /// Checks that the database answers.
+    fn ping(&self) -> impl Future<Output = StoreResult<()>> + Send;
+
+    /// Creates the user of an identity, or refreshes their e-mail, name and picture.
+    fn upsert_user(&self, identity: &Identity) -> impl Future<Output = StoreResult<User>> + Send;
+    /// A user by id.
+    fn get_user(&self, id: Uuid) -> impl Future<Output = StoreResult<Option<User>>> + Send;
+
+    /// Creates a project; [`StoreError::Conflict`] when the owner already has one with that name.
+    fn create_project(
+        &self,
+        owner: Uuid,
+        name: &str,
+        description: Option<&str>,
+    ) -> impl Future<Output = StoreResult<Project>> + Send;
+    /// A project of the owner.
+    fn get_project(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+    ) -> impl Future<Output = StoreResult<Option<Project>>> + Send;
+    /// The owner's projects, newest first.
+    fn list_projects(
+        &self,
+        owner: Uuid,
+        page: PageRequest,
+    ) -> impl Future<Output = StoreResult<Page<Project>>> + Send;
+    /// Changes name and/or description (`Some(None)` clears the description).
+    fn update_project(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        name: Option<&str>,
+        description: Option<Option<&str>>,
+    ) -> impl Future<Output = StoreResult<Option<Project>>> + Send;
+    /// Deletes a project with its specifications; false when there was none.
+    fn delete_project(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+
+    /// Creates a specification (revision 1) in a project of the owner; `None` when the project
+    /// is not theirs; [`StoreError::Conflict`] when the name is taken in the project.
+    fn create_spec(
+        &self,
+        owner: Uuid,
+        project_id: Uuid,
+        name: &str,
+        content: &SpecContent,
+    ) -> impl Future<Output = StoreResult<Option<Spec>>> + Send;
+    /// A specification of the owner.
+    fn get_spec(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+    ) -> impl Future<Output = StoreResult<Option<Spec>>> + Send;
+    /// The specifications of a project of the owner, newest first; `None` when the project is not theirs.
+    fn list_specs(
+        &self,
+        owner: Uuid,
+        project_id: Uuid,
+        page: PageRequest,
+    ) -> impl Future<Output = StoreResult<Option<Page<Spec>>>> + Send;
+    /// Saves changes as a new revision. With `expected_revision`, fails with
+    /// [`StoreError::RevisionMismatch`] unless it is the current one (checked atomically).
+    fn update_spec(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        expected_revision: Option<i64>,
+        changes: &SpecChanges,
+    ) -> impl Future<Output = StoreResult<Option<Spec>>> + Send;
+    /// Deletes a specification and its revisions; false when there was none.
+    fn delete_spec(&self, owner: Uuid, id: Uuid) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Revisions of a specification of the owner, newest first; `None` when it is not theirs.
+    fn list_revisions(
+        &self,
+        owner: Uuid,
+        spec_id: Uuid,
+        page: PageRequest,
+    ) -> impl Future<Output = StoreResult<Option<Page<SpecRevision>>>> + Send;
+    /// One revision.
+    fn get_revision(
+        &self,
+        owner: Uuid,
+        spec_id: Uuid,
+        revision: i64,
+    ) -> impl Future<Output = StoreResult<Option<SpecRevision>>> + Send;
+}
+
+/// The configured database.
+#[derive(Clone, Debug)]
+pub enum Store {
+    /// SQLite (the embedded default).
+    Sqlite(sqlite::SqliteStore),
+    /// PostgreSQL 14+.
+    Postgres(postgres::PgStore),
+}
+
+macro_rules! delegate {
+    ($self:ident, $s:ident => $call:expr) => {
+        match $self {
+            Store::Sqlite($s) => $call.await,
+            Store::Postgres($s) => $call.await,
+        }
+    };
+}
+
+impl Store {
+    /// Opens the database of `url`: `sqlite:` (or `sqlite://`) paths, created with their folder
+    /// if missing, or `postgres://` / `postgresql://`.
+    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Store> {
+        if url.starts_with("sqlite:") {
+            Ok(Store::Sqlite(
+                sqlite::SqliteStore::connect(url, max_connections).await?,
+            ))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Store::Postgres(
+                postgres::PgStore::connect(url, max_connections).await?,
+            ))
+        } else {
+            Err(StoreError::Config(
+                "DATABASE_URL must start with sqlite: or postgres://".to_string(),
+            ))
+        }
+    }
+
+    /// Applies the backend's embedded migrations.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match self {
+            Store::Sqlite(s) => s.migrate().await,
+            Store::Postgres(s) => s.migrate().await,
+        }
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes the connection pool, waiting for connections in use.
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(s) => s.close().await,
+            Store::Postgres(s) => s.close().await,
+        }
+    }
+}
+
+impl Storage for Store {
+    async fn ping(&self) -> StoreResult<()> {
+        delegate!(self, s => s.ping())
+    }
+    async fn upsert_user(&self, identity: &Identity) -> StoreResult<User> {
+        delegate!(self, s => s.upsert_user(identity))
+    }
+    async fn get_user(&self, id: Uuid) -> StoreResult<Option<User>> {
+        delegate!(self, s => s.get_user(id))
+    }
+    async fn create_project(
+        &self,
+        owner: Uuid,
+        name: &str,
+        description: Option<&str>,
+    ) -> StoreResult<Project> {
+        delegate!(self, s => s.create_project(owner, name, description))
+    }
+    async fn get_project(&self, owner: Uuid, id: Uuid) -> StoreResult<Option<Project>> {
+        delegate!(self, s => s.get_project(owner, id))
+    }
+    async fn list_projects(&self, owner: Uuid, page: PageRequest) -> StoreResult<Page<Project>> {
+        delegate!(self, s => s.list_projects(owner, page))
+    }
+    async fn update_project(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        name: Option<&str>,
+        description: Option<Option<&str>>,
+    ) -> StoreResult<Option<Project>> {
+        delegate!(self, s => s.update_project(owner, id, name, description))
+    }
+    async fn delete_project(&self, owner: Uuid, id: Uuid) -> StoreResult<bool> {
+        delegate!(self, s => s.delete_project(owner, id))
+    }
+    async fn create_spec(
+        &self,
+        owner: Uuid,
+        project_id: Uuid,
+        name: &str,
+        content: &SpecContent,
+    ) -> StoreResult<Option<Spec>> {
+        delegate!(self, s => s.create_spec(owner, project_id, name, content))
+    }
+    async fn get_spec(&self, owner: Uuid, id: Uuid) -> StoreResult<Option<Spec>> {
+        delegate!(self, s => s.get_spec(owner, id))
+    }
+    async fn list_specs(
+        &self,
+        owner: Uuid,
+        project_id: Uuid,
+        page: PageRequest,
+    ) -> StoreResult<Option<Page<Spec>>> {
+        delegate!(self, s => s.list_specs(owner, project_id, page))
+    }
+    async fn update_spec(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        expected_revision: Option<i64>,
+        changes: &SpecChanges,
+    ) -> StoreResult<Option<Spec>> {
+        delegate!(self, s => s.update_spec(owner, id, expected_revision, changes))
+    }
+    async fn delete_spec(&self, owner: Uuid, id: Uuid) -> StoreResult<bool> {
+        delegate!(self, s => s.delete_spec(owner, id))
+    }
+    async fn list_revisions(
+        &self,
+        owner: Uuid,
+        spec_id: Uuid,
+        page: PageRequest,
+    ) -> StoreResult<Option<Page<SpecRevision>>> {
+        delegate!(self, s => s.list_revisions(owner, spec_id, page))
+    }
+    async fn get_revision(
+        &self,
+        owner: Uuid,
+        spec_id: Uuid,
+        revision: i64,
+    ) -> StoreResult<Option<SpecRevision>> {
+        delegate!(self, s => s.get_revision(owner, spec_id, revision))
+    }
+}
