@@ -58,11 +58,10 @@ impl HasKeys for AppState {
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
     let timeout = state.config.request_timeout;
-    let api = routes::api_router(&state);
+    let (routes, openapi) = routes::documented_router().split_for_parts();
     Router::new()
-        .nest("/api/v1", api)
-        .merge(routes::health::router())
-        .merge(routes::docs::router())
+        .merge(routes)
+        .merge(routes::docs::router(openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
