@@ -54,6 +54,7 @@ impl TestDatabase {
 
     /// A fresh PostgreSQL database; `None` (after printing why) when the server is unreachable,
     /// unless `SPECFORGE_REQUIRE_SERVICES=1`, which makes that a test failure.
+    #[allow(clippy::print_stderr)] // the reason a test is skipped belongs in its output
     pub async fn postgres() -> Option<TestDatabase> {
         let admin_url =
             std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_POSTGRES.to_string());
