@@ -1564,7 +1564,15 @@ impl<'s, 'a> Translator<'s, 'a> {
                 let value = match index {
                     0 => self.list_line(rest, &key_path),
                     1 => self.permissions_line(rest, &key_path),
-                    2 => self.names(rest),
+                    // An empty `Operations:` line is more likely unfinished than a wish for no
+                    // API at all: pass it on as "no value" so the validator asks for the list.
+                    2 => match self.names(rest) {
+                        Node {
+                            value: Value::Seq(items),
+                            span,
+                        } if items.is_empty() => Node::new(Value::Null, span),
+                        other => other,
+                    },
                     _ => self.timestamps(rest, label),
                 };
                 self.put(&mut parts.lines, key, label, value, path);

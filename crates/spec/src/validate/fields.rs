@@ -68,6 +68,8 @@ const TYPE_ALIASES: &[(&str, &str)] = &[
 /// A declared field with where it was written.
 pub(crate) struct FieldDecl {
     pub(crate) field: Field,
+    /// Whether the type could not be resolved (already reported; later checks stay quiet).
+    pub(crate) untyped: bool,
     /// The name's collision key (see [`crate::names::collision_key`]).
     pub(crate) key: String,
     pub(crate) key_span: Span,
@@ -214,10 +216,11 @@ impl Cx<'_, '_> {
         }
 
         if implicit_type.is_some() && implicit_type == ty {
-            for extra in map
-                .iter()
-                .filter(|en| en.key.name != "type" && en.key.name != "description")
-            {
+            for extra in map.iter().filter(|en| {
+                FIELD_KEYS.contains(&en.key.name.as_str())
+                    && en.key.name != "type"
+                    && en.key.name != "description"
+            }) {
                 self.error_hint(
                     Code::ReservedField,
                     extra.key.span,
@@ -233,6 +236,7 @@ impl Cx<'_, '_> {
         let Some(ty) = ty else {
             return name_ok.then_some(FieldDecl {
                 field,
+                untyped: true,
                 key: crate::names::collision_key(name),
                 key_span: e.key.span,
                 path,
@@ -244,6 +248,7 @@ impl Cx<'_, '_> {
         }
         Some(FieldDecl {
             field,
+            untyped: false,
             key: crate::names::collision_key(name),
             key_span: e.key.span,
             path,
@@ -260,6 +265,19 @@ impl Cx<'_, '_> {
             );
             return None;
         };
+        if name.trim().is_empty() {
+            self.error_hint(
+                Code::MissingKey,
+                node.span,
+                path,
+                "the field has no type",
+                Some(format!(
+                    "write one of {}, or an enum",
+                    FieldType::BUILTIN.join(", ")
+                )),
+            );
+            return None;
+        }
         if let Some(t) = FieldType::builtin(name) {
             return Some(t);
         }
@@ -514,6 +532,16 @@ impl Cx<'_, '_> {
             .build()
             .parse(&pattern)
         {
+            Ok(hir) if pattern_weight(&hir) > MAX_PATTERN_WEIGHT => {
+                self.error_hint(
+                    Code::InvalidPattern,
+                    node.span,
+                    path,
+                    "`pattern` repeats too much to be compiled by every target",
+                    Some("nested counted repetitions such as `(a{1000}){1000}` multiply; keep their product under 10,000".into()),
+                );
+                None
+            }
             Ok(_) => Some(pattern),
             Err(err) => {
                 let detail = regex_error_summary(&err);
@@ -693,6 +721,26 @@ fn describe(node: &Node) -> String {
         Value::Float(f) => f.to_string(),
         Value::Bool(b) => b.to_string(),
         v => v.kind_name().to_string(),
+    }
+}
+
+/// Most "weight" a pattern may have: its size once counted repetitions are unrolled, which is
+/// what some regex engines compile (and which a few characters can make enormous).
+const MAX_PATTERN_WEIGHT: u64 = 10_000;
+
+fn pattern_weight(hir: &regex_syntax::hir::Hir) -> u64 {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => 1,
+        HirKind::Capture(c) => pattern_weight(&c.sub),
+        HirKind::Repetition(r) => {
+            let times = u64::from(r.max.unwrap_or(r.min).max(r.min).max(1));
+            times.saturating_mul(pattern_weight(&r.sub))
+        }
+        HirKind::Concat(items) | HirKind::Alternation(items) => items
+            .iter()
+            .map(pattern_weight)
+            .fold(0u64, u64::saturating_add),
     }
 }
 

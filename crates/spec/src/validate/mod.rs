@@ -993,7 +993,7 @@ impl Cx<'_, '_> {
             entity.operations = chosen;
         }
         if let Some(list) = node.get("list") {
-            entity.list = self.list_options(list, &pointer(path, "list"), entity);
+            entity.list = self.list_options(list, &pointer(path, "list"), entity, decl);
         }
         if let Some(perms) = node.get("permissions") {
             entity.permissions =
@@ -1001,7 +1001,19 @@ impl Cx<'_, '_> {
         }
     }
 
-    fn list_options(&mut self, node: &Node, path: &str, entity: &Entity) -> ListOptions {
+    fn list_options(
+        &mut self,
+        node: &Node,
+        path: &str,
+        entity: &Entity,
+        decl: &EntityDecl<'_>,
+    ) -> ListOptions {
+        // Fields whose type is unknown were reported already; naming them here is no new mistake.
+        let untyped = |name: &str| {
+            decl.fields
+                .iter()
+                .any(|f| f.untyped && f.field.name == name)
+        };
         let mut out = ListOptions::default();
         let Some(map) = self.map(node, path, "`list`") else {
             return out;
@@ -1010,6 +1022,9 @@ impl Cx<'_, '_> {
         if let Some(f) = node.get("filters") {
             let p = pointer(path, "filters");
             for (i, (name, span)) in self.string_list(f, &p, "a filter").into_iter().enumerate() {
+                if untyped(&name) {
+                    continue;
+                }
                 let ip = pointer(&p, &i.to_string());
                 let field_ok = entity.field(&name).is_some_and(|f| f.ty != FieldType::Json);
                 let rel_ok = entity
@@ -1066,6 +1081,9 @@ impl Cx<'_, '_> {
                 .into_iter()
                 .enumerate()
             {
+                if untyped(&name) {
+                    continue;
+                }
                 let ip = pointer(&p, &i.to_string());
                 if entity.field(&name).is_some_and(|f| f.ty.is_sortable()) {
                     if !out.sort.contains(&name) {

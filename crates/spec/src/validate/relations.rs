@@ -435,7 +435,9 @@ pub(crate) fn resolve(
                                     second.name, decls[e].name, first.name
                                 )),
                             );
-                            continue;
+                            // Go on as if the first side owned the key, so that this one
+                            // mistake is not reported again as a required cycle.
+                            (t, *o)
                         }
                         (false, true) => (e, r),
                         _ => (t, *o),

@@ -514,3 +514,42 @@ fn both_sides_of_a_one_to_one_claiming_the_foreign_key_are_reported() {
     let d = expect(&a, Code::MissingKey, 13, 7);
     assert!(d.hint.unwrap_or_default().contains("mapped_by: user"));
 }
+
+#[test]
+fn a_field_of_unknown_type_is_reported_once_even_when_listed() {
+    let a = yaml(&spec(
+        "entities:\n  P:\n    fields:\n      a: strng\n    list: { filters: [a], sort: [a] }\n",
+    ));
+    let codes: Vec<Code> = a.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::UnknownType]);
+}
+
+#[test]
+fn a_pattern_that_unrolls_too_far_is_refused() {
+    let a = yaml(&spec(
+        "entities:\n  P:\n    fields:\n      a: { type: string, pattern: \"(a{1000}){1000}\" }\n",
+    ));
+    let d = expect(&a, Code::InvalidPattern, 6, 35);
+    assert!(d.message.contains("repeats too much"), "{}", d.message);
+}
+
+#[test]
+fn a_one_to_one_claimed_by_both_sides_is_one_error() {
+    let a = yaml(&spec(
+        "entities:\n  A:\n    fields:\n      x: string\n    relations:\n      b: { to: B, kind: one_to_one, required: true }\n  B:\n    fields:\n      y: string\n    relations:\n      a: { to: A, kind: one_to_one, required: true }\n",
+    ));
+    let codes: Vec<Code> = a.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::MissingKey]);
+}
+
+#[test]
+fn an_empty_type_cell_in_markdown_asks_for_a_type() {
+    let text = "# Shop\n\n## Entity: P\n\n| Field | Type | Constraints |\n|---|---|---|\n| a |  | required |\n";
+    let a = analyze(text, Format::Markdown);
+    let d = a
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::MissingKey)
+        .expect("missing type");
+    assert_eq!((d.line, d.message.as_str()), (7, "the field has no type"));
+}
