@@ -60,6 +60,13 @@ pub fn to_document(source: &Source<'_>, diagnostics: &mut Vec<Diagnostic>) -> Op
 // Blocks: the top-level structure of the document, with the spans the translation needs.
 // ---------------------------------------------------------------------------------------------
 
+/// Which kind of named section a heading declares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Declared {
+    Enum,
+    Entity,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum BlockKind {
     Heading(usize),
@@ -1334,6 +1341,57 @@ impl<'s, 'a> Translator<'s, 'a> {
         self.roles = Some(roles);
     }
 
+    /// Reads the name of an `## Enum:` or `## Entity:` heading and records it; reports a missing
+    /// name or a second declaration and returns `None` for them.
+    fn declare(
+        &mut self,
+        kind: Declared,
+        heading: Span,
+        name: Slice<'a>,
+        label: &str,
+    ) -> Option<(String, Span, String)> {
+        let (root, noun, example, duplicate) = match kind {
+            Declared::Enum => ("/enums", "enum", "## Enum: BookStatus", Code::DuplicateEnum),
+            Declared::Entity => (
+                "/entities",
+                "entity",
+                "## Entity: Book",
+                Code::DuplicateEntity,
+            ),
+        };
+        let (name, name_span) = clean(name);
+        if name.is_empty() {
+            let d = self.source.error(
+                Code::SyntaxError,
+                heading,
+                root,
+                format!("the heading `{label}` does not name an {noun}"),
+            );
+            self.diagnostics.push(d.with_hint(format!(
+                "write the {noun}'s name after the colon, as in `{example}`"
+            )));
+            return None;
+        }
+        let path = pointer(root, &name);
+        let names = match kind {
+            Declared::Enum => &mut self.enum_names,
+            Declared::Entity => &mut self.entity_names,
+        };
+        if let Some(&first) = names.get(&name) {
+            let hint = self.first_defined(first);
+            let d = self.source.error(
+                duplicate,
+                name_span,
+                path,
+                format!("{noun} `{name}` is declared twice"),
+            );
+            self.diagnostics.push(d.with_hint(hint));
+            return None;
+        }
+        names.insert(name.clone(), name_span);
+        Some((name, name_span, path))
+    }
+
     fn enumeration(
         &mut self,
         heading: Span,
@@ -1345,32 +1403,10 @@ impl<'s, 'a> Translator<'s, 'a> {
         if self.enums.len() > limits::MAX_ENUMS {
             return;
         }
-        let (name, name_span) = clean(name);
-        if name.is_empty() {
-            let d = self.source.error(
-                Code::SyntaxError,
-                heading,
-                "/enums",
-                format!("the heading `{label}` does not name an enum"),
-            );
-            self.diagnostics.push(
-                d.with_hint("write the enum's name after the colon, as in `## Enum: BookStatus`"),
-            );
+        let Some((name, name_span, path)) = self.declare(Declared::Enum, heading, name, label)
+        else {
             return;
-        }
-        let path = pointer("/enums", &name);
-        if let Some(&first) = self.enum_names.get(&name) {
-            let hint = self.first_defined(first);
-            let d = self.source.error(
-                Code::DuplicateEnum,
-                name_span,
-                path,
-                format!("enum `{name}` is declared twice"),
-            );
-            self.diagnostics.push(d.with_hint(hint));
-            return;
-        }
-        self.enum_names.insert(name.clone(), name_span);
+        };
         grow(&mut self.enums_span, span);
 
         let mut values = Vec::new();
@@ -1463,32 +1499,10 @@ impl<'s, 'a> Translator<'s, 'a> {
         if self.entities.len() > limits::MAX_ENTITIES {
             return;
         }
-        let (name, name_span) = clean(name);
-        if name.is_empty() {
-            let d = self.source.error(
-                Code::SyntaxError,
-                heading,
-                "/entities",
-                format!("the heading `{label}` does not name an entity"),
-            );
-            self.diagnostics.push(
-                d.with_hint("write the entity's name after the colon, as in `## Entity: Book`"),
-            );
+        let Some((name, name_span, path)) = self.declare(Declared::Entity, heading, name, label)
+        else {
             return;
-        }
-        let path = pointer("/entities", &name);
-        if let Some(&first) = self.entity_names.get(&name) {
-            let hint = self.first_defined(first);
-            let d = self.source.error(
-                Code::DuplicateEntity,
-                name_span,
-                path,
-                format!("entity `{name}` is declared twice"),
-            );
-            self.diagnostics.push(d.with_hint(hint));
-            return;
-        }
-        self.entity_names.insert(name.clone(), name_span);
+        };
         grow(&mut self.entities_span, span);
 
         let mut parts = EntityParts::default();
