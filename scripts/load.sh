@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Load test of the service: requests per second and p50/p99 latency of
+#   GET  /api/v1/projects/{id}   and   POST /api/v1/projects
+# on SQLite and on PostgreSQL, the server's memory at idle and under load, and, for
+# PostgreSQL, the ceiling: pgbench running the same SELECT and INSERT with the same number
+# of connections. Prints a Markdown table; docs/benchmarks.md records the numbers.
+#
+# Needs wrk (apt-get install -y wrk), curl, python3, and for PostgreSQL psql and pgbench with a
+# server at PG_ADMIN_URL. Traffic goes to 127.0.0.1 only; every run is bounded by DURATION.
+#
+#   scripts/load.sh                 # both backends
+#   BACKENDS=sqlite scripts/load.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-15}
+CONNECTIONS=${CONNECTIONS:-16}
+THREADS=${THREADS:-2}
+PORT=${PORT:-18080}
+BACKENDS=${BACKENDS:-"sqlite postgres"}
+PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/test}
+PG_LOAD_DB=${PG_LOAD_DB:-specforge_load}
+BASE="http://127.0.0.1:$PORT"
+
+for tool in wrk curl python3; do
+  command -v "$tool" >/dev/null || { echo "load.sh: $tool is needed" >&2; exit 2; }
+done
+
+cargo build --release -q -p specforge
+BIN="${CARGO_TARGET_DIR:-target}/release/specforge"
+WORK=$(mktemp -d)
+SERVER_PID=
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+# Runs a command with its output in a file while sampling the server's resident memory every
+# 200 ms; prints the peak (kB).
+peak_rss_during() {
+  local pid=$1 out=$2; shift 2
+  local peak_file="$WORK/peak"
+  echo 0 > "$peak_file"
+  ( while kill -0 "$pid" 2>/dev/null; do
+      r=$(rss_kb "$pid" || echo 0); p=$(cat "$peak_file"); [ "$r" -gt "$p" ] && echo "$r" > "$peak_file"
+      sleep 0.2
+    done ) &
+  local sampler=$!
+  "$@" > "$out"
+  kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+  cat "$peak_file"
+}
+
+# wrk output -> "rps p50 p99" (latencies in ms).
+parse_wrk() {
+  python3 - "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(v, unit):
+    v = float(v)
+    return {"us": v / 1000, "ms": v, "s": v * 1000}[unit]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+lat = dict((p, ms(v, u)) for p, v, u in re.findall(r"^\s+(50|99)\.000%\s+([\d.]+)(us|ms|s)", text, re.M))
+bad = re.search(r"non-2xx: (\d+)", text)
+print(f"{rps:.0f} {lat.get('50', 0):.2f} {lat.get('99', 0):.2f} {bad.group(1) if bad else 0}")
+PY
+}
+
+start_server() {
+  local url=$1
+  SPECFORGE_DATA="$WORK/data-$2"
+  mkdir -p "$SPECFORGE_DATA"
+  DATABASE_URL="$url" DATA_DIR="$SPECFORGE_DATA" BIND_ADDR="127.0.0.1:$PORT" DEV_LOGIN=true \
+    JWT_SECRET_KEY="load-test-secret-that-is-long-enough-000" DATABASE_MAX_CONNECTIONS="$CONNECTIONS" \
+    RUST_LOG=warn "$BIN" serve > "$WORK/server-$2.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    curl -fs "$BASE/health/ready" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "load.sh: the server did not become ready; its log:" >&2
+  cat "$WORK/server-$2.log" >&2
+  exit 1
+}
+
+stop_server() {
+  kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=
+}
+
+echo "| backend | request | req/s | p50 ms | p99 ms | non-2xx | server memory |"
+echo "|---|---|---|---|---|---|---|"
+
+for backend in $BACKENDS; do
+  case $backend in
+    sqlite) url="sqlite:$WORK/load.db" ;;
+    postgres)
+      command -v psql >/dev/null && command -v pgbench >/dev/null || { echo "load.sh: psql and pgbench are needed" >&2; exit 2; }
+      psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS $PG_LOAD_DB WITH (FORCE)" -c "CREATE DATABASE $PG_LOAD_DB"
+      url="${PG_ADMIN_URL%/*}/$PG_LOAD_DB" ;;
+    *) echo "load.sh: unknown backend $backend" >&2; exit 2 ;;
+  esac
+  start_server "$url" "$backend"
+  login=$(curl -fs -X POST "$BASE/api/v1/auth/dev-login" -H 'Content-Type: application/json' -d '{"email":"load@example.com","name":"Load"}')
+  TOKEN=$(echo "$login" | json_field "['access_token']")
+  OWNER=$(echo "$login" | json_field "['user']['id']")
+  export TOKEN RUN_TAG="$backend-$$"
+  PROJECT=$(curl -fs -X POST "$BASE/api/v1/projects" -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
+    -d '{"name":"load target","description":"read by the load test"}' | json_field "['id']")
+  sleep 1
+  idle=$(rss_kb "$SERVER_PID")
+
+  peak=$(peak_rss_during "$SERVER_PID" "$WORK/get.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" \
+    --latency -s scripts/load/get_project.lua "$BASE/api/v1/projects/$PROJECT")
+  read -r rps p50 p99 bad < <(parse_wrk "$WORK/get.txt")
+  echo "| $backend | GET /projects/{id} | $rps | $p50 | $p99 | $bad | idle $((idle / 1024)) MB, peak $((peak / 1024)) MB |"
+
+  peak=$(peak_rss_during "$SERVER_PID" "$WORK/post.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" \
+    --latency -s scripts/load/post_project.lua "$BASE/api/v1/projects")
+  read -r rps p50 p99 bad < <(parse_wrk "$WORK/post.txt")
+  echo "| $backend | POST /projects | $rps | $p50 | $p99 | $bad | peak $((peak / 1024)) MB |"
+  stop_server
+
+  if [ "$backend" = postgres ]; then
+    db_url="${PG_ADMIN_URL%/*}/$PG_LOAD_DB"
+    cat > "$WORK/select.sql" <<SQL
+SELECT p.id, p.owner_id, p.name, p.description, p.created_at, p.updated_at,
+       (SELECT count(*) FROM specs c WHERE c.project_id = p.id) AS spec_count
+  FROM projects p WHERE p.id = :id AND p.owner_id = :owner;
+SQL
+    cat > "$WORK/insert.sql" <<SQL
+INSERT INTO projects (id, owner_id, name, description, created_at, updated_at)
+VALUES (gen_random_uuid(), :owner, 'pgbench-' || gen_random_uuid(), 'made by pgbench', now(), now());
+SQL
+    for kind in select insert; do
+      pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -f "$WORK/$kind.sql" \
+        -D id="$PROJECT" -D owner="$OWNER" "$db_url" > "$WORK/pgbench-$kind.txt" 2>&1
+      tps=$(awk '/^tps = / {printf "%.0f", $3}' "$WORK/pgbench-$kind.txt")
+      lat=$(awk '/^latency average = / {print $4}' "$WORK/pgbench-$kind.txt")
+      echo "| postgres (pgbench ceiling) | same $(echo $kind | tr a-z A-Z) | $tps | avg $lat | | | |"
+    done
+    psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS $PG_LOAD_DB WITH (FORCE)"
+  fi
+done
