@@ -58,7 +58,7 @@ impl HasKeys for AppState {
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
     let timeout = state.config.request_timeout;
-    let (routes, openapi) = routes::documented_router().split_for_parts();
+    let (routes, openapi) = routes::documented_router(&state.config).split_for_parts();
     Router::new()
         .merge(routes)
         .merge(routes::docs::router(openapi))
