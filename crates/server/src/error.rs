@@ -216,6 +216,9 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Conflict(what) => ApiError::Conflict(format!("{what} is already taken")),
+            StoreError::UnknownUser => {
+                ApiError::Unauthorized("the user of this access token no longer exists".into())
+            }
             StoreError::RevisionMismatch { expected, current } => {
                 ApiError::PreconditionFailed(format!(
                     "If-Match names revision {expected}, but the current revision is {current}"

@@ -64,26 +64,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
-        let inner = err.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            ApiError::BadRequest(format!(
-                "the request body is not valid JSON: {} at line {}, column {}",
-                syntax_message(&inner),
-                inner.line(),
-                inner.column()
-            ))
-        } else {
-            let field = if path == "." { String::new() } else { path };
-            let message = data_message(&inner);
-            ApiError::Validation {
-                detail: if field.is_empty() {
-                    message.clone()
-                } else {
-                    format!("`{field}`: {message}")
-                },
-                errors: vec![FieldError::new(field, message)],
-            }
-        }
+        body_error(path, err.into_inner(), bytes)
     })?;
     de.end().map_err(|e| {
         ApiError::BadRequest(format!(
@@ -94,6 +75,37 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// The problem for a body that failed to deserialize.
+fn body_error(path: String, err: serde_json::Error, bytes: &[u8]) -> ApiError {
+    if err.is_syntax() || err.is_eof() {
+        return malformed(&err);
+    }
+    // serde stops at the first problem: a type error early in a body that is not even JSON
+    // further on is still malformed JSON, which is a 400.
+    if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        return malformed(&syntax);
+    }
+    let field = if path == "." { String::new() } else { path };
+    let message = syntax_message(&err);
+    ApiError::Validation {
+        detail: if field.is_empty() {
+            message.clone()
+        } else {
+            format!("`{field}`: {message}")
+        },
+        errors: vec![FieldError::new(field, message)],
+    }
+}
+
+fn malformed(err: &serde_json::Error) -> ApiError {
+    ApiError::BadRequest(format!(
+        "the request body is not valid JSON: {} at line {}, column {}",
+        syntax_message(err),
+        err.line(),
+        err.column()
+    ))
+}
+
 fn syntax_message(err: &serde_json::Error) -> String {
     // serde_json appends " at line L column C"; we report the position ourselves.
     let text = err.to_string();
@@ -101,10 +113,6 @@ fn syntax_message(err: &serde_json::Error) -> String {
         Some(i) => text[..i].to_string(),
         None => text,
     }
-}
-
-fn data_message(err: &serde_json::Error) -> String {
-    syntax_message(err)
 }
 
 /// A query string of type `T`; a bad one is a 400 naming the parameter.

@@ -35,8 +35,8 @@ CREATE TABLE specs (
     content     text        NOT NULL,
     revision    bigint      NOT NULL CHECK (revision >= 1),
     valid       boolean     NOT NULL,
-    diagnostics jsonb       NOT NULL CHECK (jsonb_typeof(diagnostics) = 'array'),
-    summary     jsonb       NOT NULL CHECK (jsonb_typeof(summary) = 'object'),
+    diagnostics json        NOT NULL CHECK (json_typeof(diagnostics) = 'array'),
+    summary     json        NOT NULL CHECK (json_typeof(summary) = 'object'),
     created_at  timestamptz NOT NULL,
     updated_at  timestamptz NOT NULL,
     -- The service maps a violation of this constraint, by its name, to a 409.
@@ -54,8 +54,8 @@ CREATE TABLE spec_revisions (
     format      text        NOT NULL CHECK (format IN ('yaml', 'json', 'markdown', 'openapi')),
     content     text        NOT NULL,
     valid       boolean     NOT NULL,
-    diagnostics jsonb       NOT NULL CHECK (jsonb_typeof(diagnostics) = 'array'),
-    summary     jsonb       NOT NULL CHECK (jsonb_typeof(summary) = 'object'),
+    diagnostics json        NOT NULL CHECK (json_typeof(diagnostics) = 'array'),
+    summary     json        NOT NULL CHECK (json_typeof(summary) = 'object'),
     created_at  timestamptz NOT NULL,
     PRIMARY KEY (spec_id, revision)
 );

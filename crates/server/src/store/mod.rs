@@ -21,6 +21,9 @@ pub enum StoreError {
     /// A uniqueness constraint was violated; the payload names what is taken (e.g. `project name`).
     #[error("{0} is already taken")]
     Conflict(&'static str),
+    /// The user a write is made for does not exist (any more): a token outlived its user.
+    #[error("the user does not exist")]
+    UnknownUser,
     /// An `If-Match` revision did not match the current one.
     #[error("revision {expected} is not the current revision {current}")]
     RevisionMismatch {

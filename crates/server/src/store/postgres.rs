@@ -1,6 +1,6 @@
 //! The PostgreSQL backend, for production and for several server processes on one database.
 //!
-//! Ids are `uuid`, timestamps `timestamptz`, diagnostics and summaries `jsonb`. Transactions run
+//! Ids are `uuid`, timestamps `timestamptz`, diagnostics and summaries `json` (kept as written, so both backends answer with the same key order). Transactions run
 //! at READ COMMITTED; an update of a specification locks its row (`FOR UPDATE`) from the read to
 //! the commit, so concurrent updates queue up instead of building on the same revision.
 
@@ -121,6 +121,12 @@ fn map_write_error(err: sqlx::Error) -> StoreError {
             _ => {}
         }
     }
+    if let sqlx::Error::Database(db) = &err
+        && db.kind() == ErrorKind::ForeignKeyViolation
+        && db.constraint() == Some("projects_owner_id_fkey")
+    {
+        return StoreError::UnknownUser;
+    }
     StoreError::Database(err)
 }
 
@@ -233,12 +239,18 @@ impl FromRow<'_, PgRow> for SpecRevision {
     }
 }
 
+/// JSON as text, bound as `$n::text::json`: a `json` parameter would go through `jsonb`, which
+/// reorders object keys, and the API answers with exactly what was stored.
+fn json_text(value: &serde_json::Value) -> String {
+    value.to_string()
+}
+
 /// Records the current state of `spec` as its revision `spec.revision`.
 async fn insert_revision(conn: &mut sqlx::PgConnection, spec: &Spec) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO spec_revisions \
              (spec_id, revision, name, format, content, valid, diagnostics, summary, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7::text::json, $8::text::json, $9)",
     )
     .bind(spec.id)
     .bind(spec.revision)
@@ -246,8 +258,8 @@ async fn insert_revision(conn: &mut sqlx::PgConnection, spec: &Spec) -> StoreRes
     .bind(&spec.format)
     .bind(&spec.content)
     .bind(spec.valid)
-    .bind(Json(&spec.diagnostics))
-    .bind(Json(&spec.summary))
+    .bind(json_text(&spec.diagnostics))
+    .bind(json_text(&spec.summary))
     .bind(spec.updated_at)
     .execute(conn)
     .await?;
@@ -438,7 +450,7 @@ impl Storage for PgStore {
         let inserted = sqlx::query(
             "INSERT INTO specs (id, project_id, name, format, content, revision, valid, \
                                 diagnostics, summary, created_at, updated_at) \
-             SELECT $1, p.id, $3, $4, $5, 1, $6, $7, $8, $9, $9 \
+             SELECT $1, p.id, $3, $4, $5, 1, $6, $7::text::json, $8::text::json, $9, $9 \
              FROM projects p WHERE p.id = $2 AND p.owner_id = $10",
         )
         .bind(spec.id)
@@ -447,8 +459,8 @@ impl Storage for PgStore {
         .bind(&spec.format)
         .bind(&spec.content)
         .bind(spec.valid)
-        .bind(Json(&spec.diagnostics))
-        .bind(Json(&spec.summary))
+        .bind(json_text(&spec.diagnostics))
+        .bind(json_text(&spec.summary))
         .bind(at)
         .bind(owner)
         .execute(&mut *tx)
@@ -572,8 +584,8 @@ impl Storage for PgStore {
         }
         let updated: Option<Spec> = sqlx::query_as(
             "UPDATE specs SET \
-                 name = $3, format = $4, content = $5, valid = $6, diagnostics = $7, \
-                 summary = $8, revision = revision + 1, updated_at = $9 \
+                 name = $3, format = $4, content = $5, valid = $6, diagnostics = $7::text::json, \
+                 summary = $8::text::json, revision = revision + 1, updated_at = $9 \
              WHERE id = $1 AND revision = $2 \
              RETURNING id, project_id, name, format, content, revision, valid, diagnostics, \
                        summary, created_at, updated_at",
@@ -584,8 +596,8 @@ impl Storage for PgStore {
         .bind(&next.format)
         .bind(&next.content)
         .bind(next.valid)
-        .bind(Json(&next.diagnostics))
-        .bind(Json(&next.summary))
+        .bind(json_text(&next.diagnostics))
+        .bind(json_text(&next.summary))
         .bind(now())
         .fetch_optional(&mut *tx)
         .await

@@ -144,6 +144,13 @@ fn map_write_error(err: sqlx::Error) -> StoreError {
             _ => {}
         }
     }
+    // SQLite does not say which foreign key failed. The only one a write can break is a
+    // project's owner: specifications are inserted through a SELECT of their owned project.
+    if let sqlx::Error::Database(db) = &err
+        && db.kind() == ErrorKind::ForeignKeyViolation
+    {
+        return StoreError::UnknownUser;
+    }
     StoreError::Database(err)
 }
 

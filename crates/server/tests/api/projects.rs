@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::helpers::{TestApp, error_fields, json_body, on_both_backends, problem, timestamp};
 
 on_both_backends!(
+    a_token_whose_user_is_gone_cannot_create_projects,
     creating_a_project_returns_201_with_its_location,
     project_names_are_unique_per_user_and_a_duplicate_is_409,
     project_fields_are_validated_with_422,
@@ -502,4 +503,19 @@ async fn deleting_a_project_answers_204_and_it_is_gone(app: TestApp) {
     assert_eq!(list["items"][0]["id"], keep["id"]);
     // The name is free again.
     app.create_project(&token, "Gone").await;
+}
+
+async fn a_token_whose_user_is_gone_cannot_create_projects(app: TestApp) {
+    // A validly signed token for a user the database does not know (a reset database, say).
+    let token = app.token_for(Uuid::now_v7());
+    let response = app
+        .post("/projects", Some(&token), &json!({ "name": "Orphan" }))
+        .await;
+    let body = problem(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("no longer exists")),
+        "{body}"
+    );
 }
