@@ -78,7 +78,7 @@ pub fn router(state: AppState) -> Router {
 pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let max_body = state.config.max_body_bytes;
     let timeout = state.config.request_timeout;
-    let (routes, openapi) = routes::documented_router().split_for_parts();
+    let (routes, openapi) = routes::documented_router(&state.config).split_for_parts();
     let app = Router::new()
         .merge(routes)
         .merge(routes::docs::router(openapi))

@@ -2,22 +2,30 @@
 //! `utoipa_axum::routes!`, so registering a route documents it: the OpenAPI document cannot
 //! miss a route. Request and response types sit beside their handlers.
 
+pub mod auth;
+pub mod common;
 pub mod docs;
 pub mod health;
+pub mod projects;
+pub mod specs;
 
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::AppState;
+use crate::config::Config;
 
 /// Every documented route: `/api/v1/...` and the operations routes.
-pub fn documented_router() -> OpenApiRouter<AppState> {
+pub fn documented_router(config: &Config) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
-        .nest("/api/v1", api_router())
+        .nest("/api/v1", api_router(config))
         .merge(health::router())
 }
 
-/// The routes under `/api/v1`.
-pub fn api_router() -> OpenApiRouter<AppState> {
+/// The routes under `/api/v1`; `config` decides whether development login exists.
+pub fn api_router(config: &Config) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .merge(auth::router(config))
+        .merge(projects::router())
+        .merge(specs::router())
 }

@@ -1,106 +1,730 @@
-//! The sqlite backend (to be implemented).
+//! The SQLite backend: the embedded default, one database file in WAL mode.
+//!
+//! Ids are stored as 16-byte BLOBs and timestamps as RFC 3339 TEXT (what sqlx writes for
+//! `Uuid` and `OffsetDateTime`). Every transaction that reads before it writes starts with
+//! `BEGIN IMMEDIATE`: it takes the single writer lock up front, waiting for it under
+//! `busy_timeout`, instead of failing with `SQLITE_BUSY` when a deferred read transaction tries
+//! to become a write transaction after another connection has written.
+
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use sqlx::error::ErrorKind;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::types::Json;
+use sqlx::{FromRow, Row as _};
 
 use super::*;
 
-/// sqlite storage.
+/// The migrations of this backend, embedded at build time.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// How long a connection waits for the writer lock (or for a free pooled connection) before
+/// the request fails.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The columns of a project with its computed `spec_count`, from `projects p`.
+macro_rules! project_columns {
+    () => {
+        "p.id, p.owner_id, p.name, p.description, p.created_at, p.updated_at, \
+         (SELECT count(*) FROM specs c WHERE c.project_id = p.id) AS spec_count"
+    };
+}
+
+/// The columns of a specification, from `specs s`.
+macro_rules! spec_columns {
+    () => {
+        "s.id, s.project_id, s.name, s.format, s.content, s.revision, s.valid, \
+         s.diagnostics, s.summary, s.created_at, s.updated_at"
+    };
+}
+
+/// The columns of a revision, from `spec_revisions r`.
+macro_rules! revision_columns {
+    () => {
+        "r.spec_id, r.revision, r.name, r.format, r.content, r.valid, r.diagnostics, \
+         r.summary, r.created_at"
+    };
+}
+
+/// Storage in one SQLite database file.
 #[derive(Clone, Debug)]
-pub struct SqliteStore {}
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
 
 impl SqliteStore {
-    /// Opens the database.
-    pub async fn connect(_url: &str, _max_connections: u32) -> StoreResult<Self> {
-        Err(StoreError::Config("not implemented".into()))
+    /// Opens the database of a `sqlite:` URL, creating the file and its folder if missing.
+    /// Every connection enforces foreign keys, uses WAL with `synchronous=NORMAL` and waits up
+    /// to 5 s for a lock.
+    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(format!("invalid SQLite URL: {e}")))?
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT);
+        // SQLite creates the file but not its folder; in-memory names have no folder part.
+        if let Some(folder) = options.get_filename().parent()
+            && !folder.as_os_str().is_empty()
+        {
+            tokio::fs::create_dir_all(folder).await.map_err(|e| {
+                StoreError::Config(format!(
+                    "cannot create the database folder {}: {e}",
+                    folder.display()
+                ))
+            })?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(BUSY_TIMEOUT)
+            // Returning a connection to the pool already pings it and drops it when broken;
+            // a second ping on every acquire would only add latency to each request.
+            .test_before_acquire(false)
+            .connect_with(options)
+            .await?;
+        Ok(SqliteStore { pool })
     }
-    /// Applies migrations.
+
+    /// Applies the embedded migrations that are not applied yet.
     pub async fn migrate(&self) -> StoreResult<()> {
+        // sqlx takes no lock on SQLite: holding the writer lock for the whole run makes a second
+        // process wait, then find nothing left to do, instead of applying a migration twice.
+        // (sqlx nests each migration's own transaction as a savepoint inside this one.)
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        run_migrations(&mut tx).await?;
+        tx.commit().await?;
         Ok(())
     }
-    /// Closes the pool.
-    pub async fn close(&self) {}
+
+    /// Closes the pool, waiting for connections in use.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The connection pool, for storage code beyond the [`Storage`] trait and for tests.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+/// Runs [`MIGRATOR`] on one connection.
+///
+/// `Migrator::run` takes `impl Acquire`, and its future is not `Send` for a borrowed connection
+/// (rustc: "`Acquire` is not general enough"), which would keep callers from migrating inside a
+/// spawned task; `run_direct` is the entry point sqlx keeps public for exactly that case.
+async fn run_migrations(
+    conn: &mut sqlx::SqliteConnection,
+) -> Result<(), sqlx::migrate::MigrateError> {
+    MIGRATOR.run_direct(None, conn, false).await
+}
+
+/// Maps a write error to [`StoreError::Conflict`] when it violates one of the unique constraints
+/// a user can run into, and to [`StoreError::Database`] otherwise.
+///
+/// SQLite does not report constraint names: its message lists the columns of the violated
+/// unique index instead, e.g. `UNIQUE constraint failed: projects.owner_id, projects.name`.
+/// The column lists below are those of `projects_owner_name_key` and `specs_project_name_key`
+/// in `migrations/sqlite`; keep them in step with the schema.
+fn map_write_error(err: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &err
+        && db.kind() == ErrorKind::UniqueViolation
+    {
+        match db.message().strip_prefix("UNIQUE constraint failed: ") {
+            Some("projects.owner_id, projects.name") => {
+                return StoreError::Conflict("project name");
+            }
+            Some("specs.project_id, specs.name") => {
+                return StoreError::Conflict("specification name");
+            }
+            _ => {}
+        }
+    }
+    StoreError::Database(err)
+}
+
+/// The current time, cut to microseconds so that what a write returns equals what a later
+/// read returns on both backends (PostgreSQL keeps microseconds).
+fn now() -> OffsetDateTime {
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(t)
+}
+
+/// The page size asked for, kept within 1..=100, and the number of rows to fetch: one more,
+/// to learn whether another page follows.
+fn fetch_limit(page: &PageRequest) -> (usize, i64) {
+    let limit = page.limit.clamp(1, 100);
+    (limit as usize, i64::from(limit) + 1)
+}
+
+/// Cuts the extra row fetched by [`fetch_limit`] and records whether it was there.
+fn into_page<T>(mut rows: Vec<T>, limit: usize) -> Page<T> {
+    let has_more = rows.len() > limit;
+    rows.truncate(limit);
+    Page {
+        items: rows,
+        has_more,
+    }
+}
+
+/// The id a list of projects or specifications continues after.
+fn id_cursor(page: &PageRequest) -> StoreResult<Option<Uuid>> {
+    match page.after {
+        None => Ok(None),
+        Some(Cursor::Id(id)) => Ok(Some(id)),
+        Some(Cursor::Revision(_)) => Err(StoreError::Config(
+            "a revision cursor cannot page a list of projects or specifications".into(),
+        )),
+    }
+}
+
+/// The revision a list of revisions continues after.
+fn revision_cursor(page: &PageRequest) -> StoreResult<Option<i64>> {
+    match page.after {
+        None => Ok(None),
+        Some(Cursor::Revision(n)) => Ok(Some(n)),
+        Some(Cursor::Id(_)) => Err(StoreError::Config(
+            "an id cursor cannot page a list of revisions".into(),
+        )),
+    }
+}
+
+impl FromRow<'_, SqliteRow> for User {
+    fn from_row(row: &SqliteRow) -> sqlx::Result<Self> {
+        Ok(User {
+            id: row.try_get("id")?,
+            issuer: row.try_get("issuer")?,
+            subject: row.try_get("subject")?,
+            email: row.try_get("email")?,
+            name: row.try_get("name")?,
+            picture_url: row.try_get("picture_url")?,
+            created_at: row.try_get("created_at")?,
+        })
+    }
+}
+
+impl FromRow<'_, SqliteRow> for Project {
+    fn from_row(row: &SqliteRow) -> sqlx::Result<Self> {
+        Ok(Project {
+            id: row.try_get("id")?,
+            owner_id: row.try_get("owner_id")?,
+            name: row.try_get("name")?,
+            description: row.try_get("description")?,
+            spec_count: row.try_get("spec_count")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
+}
+
+impl FromRow<'_, SqliteRow> for Spec {
+    fn from_row(row: &SqliteRow) -> sqlx::Result<Self> {
+        Ok(Spec {
+            id: row.try_get("id")?,
+            project_id: row.try_get("project_id")?,
+            name: row.try_get("name")?,
+            format: row.try_get("format")?,
+            content: row.try_get("content")?,
+            revision: row.try_get("revision")?,
+            valid: row.try_get("valid")?,
+            diagnostics: row.try_get::<Json<serde_json::Value>, _>("diagnostics")?.0,
+            summary: row.try_get::<Json<serde_json::Value>, _>("summary")?.0,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
+}
+
+impl FromRow<'_, SqliteRow> for SpecRevision {
+    fn from_row(row: &SqliteRow) -> sqlx::Result<Self> {
+        Ok(SpecRevision {
+            spec_id: row.try_get("spec_id")?,
+            revision: row.try_get("revision")?,
+            name: row.try_get("name")?,
+            format: row.try_get("format")?,
+            content: row.try_get("content")?,
+            valid: row.try_get("valid")?,
+            diagnostics: row.try_get::<Json<serde_json::Value>, _>("diagnostics")?.0,
+            summary: row.try_get::<Json<serde_json::Value>, _>("summary")?.0,
+            created_at: row.try_get("created_at")?,
+        })
+    }
+}
+
+/// Records the current state of `spec` as its revision `spec.revision`.
+async fn insert_revision(conn: &mut sqlx::SqliteConnection, spec: &Spec) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO spec_revisions \
+             (spec_id, revision, name, format, content, valid, diagnostics, summary, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .bind(spec.id)
+    .bind(spec.revision)
+    .bind(&spec.name)
+    .bind(&spec.format)
+    .bind(&spec.content)
+    .bind(spec.valid)
+    .bind(Json(&spec.diagnostics))
+    .bind(Json(&spec.summary))
+    .bind(spec.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 impl Storage for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
-        unimplemented!()
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
-    async fn upsert_user(&self, _identity: &Identity) -> StoreResult<User> {
-        unimplemented!()
+
+    async fn upsert_user(&self, identity: &Identity) -> StoreResult<User> {
+        let user = sqlx::query_as(
+            "INSERT INTO users (id, issuer, subject, email, name, picture_url, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+             ON CONFLICT (issuer, subject) DO UPDATE SET \
+                 email = excluded.email, name = excluded.name, picture_url = excluded.picture_url \
+             RETURNING id, issuer, subject, email, name, picture_url, created_at",
+        )
+        .bind(Uuid::now_v7())
+        .bind(&identity.issuer)
+        .bind(&identity.subject)
+        .bind(&identity.email)
+        .bind(&identity.name)
+        .bind(&identity.picture_url)
+        .bind(now())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(user)
     }
-    async fn get_user(&self, _id: Uuid) -> StoreResult<Option<User>> {
-        unimplemented!()
+
+    async fn get_user(&self, id: Uuid) -> StoreResult<Option<User>> {
+        let user = sqlx::query_as(
+            "SELECT id, issuer, subject, email, name, picture_url, created_at \
+             FROM users WHERE id = ?1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(user)
     }
+
     async fn create_project(
         &self,
-        _owner: Uuid,
-        _name: &str,
-        _description: Option<&str>,
+        owner: Uuid,
+        name: &str,
+        description: Option<&str>,
     ) -> StoreResult<Project> {
-        unimplemented!()
+        let at = now();
+        let project = Project {
+            id: Uuid::now_v7(),
+            owner_id: owner,
+            name: name.to_owned(),
+            description: description.map(str::to_owned),
+            spec_count: 0,
+            created_at: at,
+            updated_at: at,
+        };
+        sqlx::query(
+            "INSERT INTO projects (id, owner_id, name, description, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        )
+        .bind(project.id)
+        .bind(project.owner_id)
+        .bind(&project.name)
+        .bind(&project.description)
+        .bind(project.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(map_write_error)?;
+        Ok(project)
     }
-    async fn get_project(&self, _owner: Uuid, _id: Uuid) -> StoreResult<Option<Project>> {
-        unimplemented!()
+
+    async fn get_project(&self, owner: Uuid, id: Uuid) -> StoreResult<Option<Project>> {
+        let project = sqlx::query_as(concat!(
+            "SELECT ",
+            project_columns!(),
+            " FROM projects p WHERE p.id = ?1 AND p.owner_id = ?2"
+        ))
+        .bind(id)
+        .bind(owner)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(project)
     }
-    async fn list_projects(&self, _owner: Uuid, _page: PageRequest) -> StoreResult<Page<Project>> {
-        unimplemented!()
+
+    async fn list_projects(&self, owner: Uuid, page: PageRequest) -> StoreResult<Page<Project>> {
+        let (limit, fetch) = fetch_limit(&page);
+        // Two fixed statements rather than `(?2 IS NULL OR p.id < ?2)`, so each one keeps a
+        // plan that walks the (owner_id, id DESC) index.
+        let rows = match id_cursor(&page)? {
+            None => {
+                sqlx::query_as(concat!(
+                    "SELECT ",
+                    project_columns!(),
+                    " FROM projects p WHERE p.owner_id = ?1 ORDER BY p.id DESC LIMIT ?2"
+                ))
+                .bind(owner)
+                .bind(fetch)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            Some(after) => {
+                sqlx::query_as(concat!(
+                    "SELECT ",
+                    project_columns!(),
+                    " FROM projects p WHERE p.owner_id = ?1 AND p.id < ?2 \
+                     ORDER BY p.id DESC LIMIT ?3"
+                ))
+                .bind(owner)
+                .bind(after)
+                .bind(fetch)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        Ok(into_page(rows, limit))
     }
+
     async fn update_project(
         &self,
-        _owner: Uuid,
-        _id: Uuid,
-        _name: Option<&str>,
-        _description: Option<Option<&str>>,
+        owner: Uuid,
+        id: Uuid,
+        name: Option<&str>,
+        description: Option<Option<&str>>,
     ) -> StoreResult<Option<Project>> {
-        unimplemented!()
+        if name.is_none() && description.is_none() {
+            return self.get_project(owner, id).await;
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let changed = sqlx::query(
+            "UPDATE projects SET \
+                 name = coalesce(?3, name), \
+                 description = CASE WHEN ?4 THEN ?5 ELSE description END, \
+                 updated_at = ?6 \
+             WHERE id = ?1 AND owner_id = ?2",
+        )
+        .bind(id)
+        .bind(owner)
+        .bind(name)
+        .bind(description.is_some())
+        .bind(description.flatten())
+        .bind(now())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_write_error)?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(None);
+        }
+        let project = sqlx::query_as(concat!(
+            "SELECT ",
+            project_columns!(),
+            " FROM projects p WHERE p.id = ?1"
+        ))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(project))
     }
-    async fn delete_project(&self, _owner: Uuid, _id: Uuid) -> StoreResult<bool> {
-        unimplemented!()
+
+    async fn delete_project(&self, owner: Uuid, id: Uuid) -> StoreResult<bool> {
+        // Specifications and their revisions go with it through ON DELETE CASCADE.
+        let deleted = sqlx::query("DELETE FROM projects WHERE id = ?1 AND owner_id = ?2")
+            .bind(id)
+            .bind(owner)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(deleted > 0)
     }
+
     async fn create_spec(
         &self,
-        _owner: Uuid,
-        _project_id: Uuid,
-        _name: &str,
-        _content: &SpecContent,
+        owner: Uuid,
+        project_id: Uuid,
+        name: &str,
+        content: &SpecContent,
     ) -> StoreResult<Option<Spec>> {
-        unimplemented!()
+        let at = now();
+        let spec = Spec {
+            id: Uuid::now_v7(),
+            project_id,
+            name: name.to_owned(),
+            format: content.format.clone(),
+            content: content.content.clone(),
+            revision: 1,
+            valid: content.valid,
+            diagnostics: content.diagnostics.clone(),
+            summary: content.summary.clone(),
+            created_at: at,
+            updated_at: at,
+        };
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // The SELECT makes the insert happen only in a project of the owner.
+        let inserted = sqlx::query(
+            "INSERT INTO specs (id, project_id, name, format, content, revision, valid, \
+                                diagnostics, summary, created_at, updated_at) \
+             SELECT ?1, p.id, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?9 \
+             FROM projects p WHERE p.id = ?2 AND p.owner_id = ?10",
+        )
+        .bind(spec.id)
+        .bind(project_id)
+        .bind(&spec.name)
+        .bind(&spec.format)
+        .bind(&spec.content)
+        .bind(spec.valid)
+        .bind(Json(&spec.diagnostics))
+        .bind(Json(&spec.summary))
+        .bind(at)
+        .bind(owner)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_write_error)?
+        .rows_affected();
+        if inserted == 0 {
+            return Ok(None);
+        }
+        insert_revision(&mut tx, &spec).await?;
+        tx.commit().await?;
+        Ok(Some(spec))
     }
-    async fn get_spec(&self, _owner: Uuid, _id: Uuid) -> StoreResult<Option<Spec>> {
-        unimplemented!()
+
+    async fn get_spec(&self, owner: Uuid, id: Uuid) -> StoreResult<Option<Spec>> {
+        let spec = sqlx::query_as(concat!(
+            "SELECT ",
+            spec_columns!(),
+            " FROM specs s JOIN projects p ON p.id = s.project_id \
+             WHERE s.id = ?1 AND p.owner_id = ?2"
+        ))
+        .bind(id)
+        .bind(owner)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(spec)
     }
+
     async fn list_specs(
         &self,
-        _owner: Uuid,
-        _project_id: Uuid,
-        _page: PageRequest,
+        owner: Uuid,
+        project_id: Uuid,
+        page: PageRequest,
     ) -> StoreResult<Option<Page<Spec>>> {
-        unimplemented!()
+        let (limit, fetch) = fetch_limit(&page);
+        let after = id_cursor(&page)?;
+        let owned: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM projects WHERE id = ?1 AND owner_id = ?2")
+                .bind(project_id)
+                .bind(owner)
+                .fetch_optional(&self.pool)
+                .await?;
+        if owned.is_none() {
+            return Ok(None);
+        }
+        let rows = match after {
+            None => {
+                sqlx::query_as(concat!(
+                    "SELECT ",
+                    spec_columns!(),
+                    " FROM specs s WHERE s.project_id = ?1 ORDER BY s.id DESC LIMIT ?2"
+                ))
+                .bind(project_id)
+                .bind(fetch)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            Some(after) => {
+                sqlx::query_as(concat!(
+                    "SELECT ",
+                    spec_columns!(),
+                    " FROM specs s WHERE s.project_id = ?1 AND s.id < ?2 \
+                     ORDER BY s.id DESC LIMIT ?3"
+                ))
+                .bind(project_id)
+                .bind(after)
+                .bind(fetch)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        Ok(Some(into_page(rows, limit)))
     }
+
     async fn update_spec(
         &self,
-        _owner: Uuid,
-        _id: Uuid,
-        _expected_revision: Option<i64>,
-        _changes: &SpecChanges,
+        owner: Uuid,
+        id: Uuid,
+        expected_revision: Option<i64>,
+        changes: &SpecChanges,
     ) -> StoreResult<Option<Spec>> {
-        unimplemented!()
+        // The immediate transaction holds the writer lock from the read to the commit, so two
+        // updates cannot both build on the same revision.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let current: Option<Spec> = sqlx::query_as(concat!(
+            "SELECT ",
+            spec_columns!(),
+            " FROM specs s JOIN projects p ON p.id = s.project_id \
+             WHERE s.id = ?1 AND p.owner_id = ?2"
+        ))
+        .bind(id)
+        .bind(owner)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(current) = current else {
+            return Ok(None);
+        };
+        if let Some(expected) = expected_revision
+            && expected != current.revision
+        {
+            return Err(StoreError::RevisionMismatch {
+                expected,
+                current: current.revision,
+            });
+        }
+        let name = changes.name.as_deref().unwrap_or(&current.name);
+        let next = match &changes.content {
+            Some(c) => c.clone(),
+            None => SpecContent {
+                format: current.format.clone(),
+                content: current.content.clone(),
+                valid: current.valid,
+                diagnostics: current.diagnostics.clone(),
+                summary: current.summary.clone(),
+            },
+        };
+        if name == current.name && next.content == current.content && next.format == current.format
+        {
+            tx.commit().await?;
+            return Ok(Some(current));
+        }
+        let updated: Option<Spec> = sqlx::query_as(
+            "UPDATE specs SET \
+                 name = ?3, format = ?4, content = ?5, valid = ?6, diagnostics = ?7, \
+                 summary = ?8, revision = revision + 1, updated_at = ?9 \
+             WHERE id = ?1 AND revision = ?2 \
+             RETURNING id, project_id, name, format, content, revision, valid, diagnostics, \
+                       summary, created_at, updated_at",
+        )
+        .bind(id)
+        .bind(current.revision)
+        .bind(name)
+        .bind(&next.format)
+        .bind(&next.content)
+        .bind(next.valid)
+        .bind(Json(&next.diagnostics))
+        .bind(Json(&next.summary))
+        .bind(now())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_write_error)?;
+        // Under the writer lock the revision cannot have moved; if it ever did, saying so is
+        // better than writing over a revision nobody has seen.
+        let Some(updated) = updated else {
+            let now_current: Option<i64> =
+                sqlx::query_scalar("SELECT revision FROM specs WHERE id = ?1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            return match now_current {
+                None => Ok(None),
+                Some(revision) => Err(StoreError::RevisionMismatch {
+                    expected: expected_revision.unwrap_or(current.revision),
+                    current: revision,
+                }),
+            };
+        };
+        insert_revision(&mut tx, &updated).await?;
+        tx.commit().await?;
+        Ok(Some(updated))
     }
-    async fn delete_spec(&self, _owner: Uuid, _id: Uuid) -> StoreResult<bool> {
-        unimplemented!()
+
+    async fn delete_spec(&self, owner: Uuid, id: Uuid) -> StoreResult<bool> {
+        let deleted = sqlx::query(
+            "DELETE FROM specs WHERE id = ?1 \
+             AND project_id IN (SELECT id FROM projects WHERE owner_id = ?2)",
+        )
+        .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(deleted > 0)
     }
+
     async fn list_revisions(
         &self,
-        _owner: Uuid,
-        _spec_id: Uuid,
-        _page: PageRequest,
+        owner: Uuid,
+        spec_id: Uuid,
+        page: PageRequest,
     ) -> StoreResult<Option<Page<SpecRevision>>> {
-        unimplemented!()
+        let (limit, fetch) = fetch_limit(&page);
+        let after = revision_cursor(&page)?;
+        let owned: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM specs s JOIN projects p ON p.id = s.project_id \
+             WHERE s.id = ?1 AND p.owner_id = ?2",
+        )
+        .bind(spec_id)
+        .bind(owner)
+        .fetch_optional(&self.pool)
+        .await?;
+        if owned.is_none() {
+            return Ok(None);
+        }
+        let rows = match after {
+            None => {
+                sqlx::query_as(concat!(
+                    "SELECT ",
+                    revision_columns!(),
+                    " FROM spec_revisions r WHERE r.spec_id = ?1 \
+                     ORDER BY r.revision DESC LIMIT ?2"
+                ))
+                .bind(spec_id)
+                .bind(fetch)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            Some(after) => {
+                sqlx::query_as(concat!(
+                    "SELECT ",
+                    revision_columns!(),
+                    " FROM spec_revisions r WHERE r.spec_id = ?1 AND r.revision < ?2 \
+                     ORDER BY r.revision DESC LIMIT ?3"
+                ))
+                .bind(spec_id)
+                .bind(after)
+                .bind(fetch)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        Ok(Some(into_page(rows, limit)))
     }
+
     async fn get_revision(
         &self,
-        _owner: Uuid,
-        _spec_id: Uuid,
-        _revision: i64,
+        owner: Uuid,
+        spec_id: Uuid,
+        revision: i64,
     ) -> StoreResult<Option<SpecRevision>> {
-        unimplemented!()
+        let revision = sqlx::query_as(concat!(
+            "SELECT ",
+            revision_columns!(),
+            " FROM spec_revisions r \
+             JOIN specs s ON s.id = r.spec_id \
+             JOIN projects p ON p.id = s.project_id \
+             WHERE r.spec_id = ?1 AND r.revision = ?2 AND p.owner_id = ?3"
+        ))
+        .bind(spec_id)
+        .bind(revision)
+        .bind(owner)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(revision)
     }
 }

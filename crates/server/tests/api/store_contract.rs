@@ -1,1 +1,1179 @@
-//! (to be written)
+//! The storage contract: each scenario is written once, against the [`Storage`] trait, and runs
+//! on SQLite and on PostgreSQL, each run on a fresh database of its own.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use serde_json::json;
+use specforge_server::store::{
+    Cursor, Identity, Page, PageRequest, SpecChanges, SpecContent, Storage, Store, StoreError,
+};
+use sqlx::Connection as _;
+use uuid::Uuid;
+
+use crate::databases::{Backend, TestDatabase};
+
+/// Pool size of the stores under test: small, but more than one, so that concurrency is real.
+const POOL: u32 = 5;
+
+/// Opens and migrates the store of `db`.
+async fn open(db: &TestDatabase) -> Store {
+    let store = Store::connect(&db.url, POOL)
+        .await
+        .expect("open the test database");
+    store.migrate().await.expect("apply the migrations");
+    store
+}
+
+/// Writes one test per scenario and backend. Storage scenarios take a migrated store;
+/// database scenarios take the test database and open stores themselves.
+macro_rules! contract {
+    (storage: [$($storage:ident),* $(,)?], database: [$($database:ident),* $(,)?]) => {
+        contract!(@backend sqlite, Sqlite, [$($storage),*], [$($database),*]);
+        contract!(@backend postgres, Postgres, [$($storage),*], [$($database),*]);
+    };
+    (@backend $module:ident, $backend:ident, [$($storage:ident),*], [$($database:ident),*]) => {
+        mod $module {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $storage() {
+                    let Some(db) = TestDatabase::new(Backend::$backend).await else {
+                        return;
+                    };
+                    let store = open(&db).await;
+                    super::$storage(&store).await;
+                    store.close().await;
+                }
+            )*
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $database() {
+                    let Some(db) = TestDatabase::new(Backend::$backend).await else {
+                        return;
+                    };
+                    super::$database(&db, Backend::$backend).await;
+                }
+            )*
+        }
+    };
+}
+
+contract! {
+    storage: [
+        the_database_answers_a_ping,
+        upserting_a_user_creates_it_once_then_refreshes_its_details,
+        projects_can_be_created_read_updated_and_deleted,
+        a_taken_project_name_is_a_conflict_for_its_owner_only,
+        another_owner_sees_nothing_of_a_project_or_its_specs,
+        projects_are_listed_newest_first_in_pages_without_duplicates,
+        specs_and_revisions_are_listed_newest_first_in_pages,
+        a_list_refuses_a_cursor_of_the_wrong_kind,
+        each_change_of_name_or_content_makes_one_new_revision,
+        a_stale_expected_revision_is_refused_with_the_current_one,
+        a_taken_specification_name_is_a_conflict_within_its_project_only,
+        a_spec_is_created_only_in_a_project_of_its_owner,
+        spec_count_follows_the_specs_of_a_project,
+        deleting_a_spec_removes_it_with_its_revisions,
+        concurrent_updates_make_one_revision_each_without_gaps,
+        concurrent_updates_expecting_the_same_revision_let_exactly_one_win,
+    ],
+    database: [
+        deleting_a_project_removes_its_specs_and_revisions,
+        migrating_twice_changes_nothing,
+        concurrent_migrations_of_a_fresh_database_all_succeed,
+        data_survives_closing_and_reopening_the_database,
+    ]
+}
+
+// ---- helpers ----
+
+fn identity(subject: &str) -> Identity {
+    Identity {
+        issuer: "https://issuer.test".into(),
+        subject: subject.into(),
+        email: format!("{subject}@example.test"),
+        name: Some(format!("User {subject}")),
+        picture_url: None,
+    }
+}
+
+async fn user<S: Storage>(store: &S, subject: &str) -> Uuid {
+    store
+        .upsert_user(&identity(subject))
+        .await
+        .expect("upsert a user")
+        .id
+}
+
+/// Analysed content as the spec crate would give it; the text decides the entity count so
+/// that revisions are told apart by more than their text.
+fn content(text: &str) -> SpecContent {
+    SpecContent {
+        format: "yaml".into(),
+        content: text.into(),
+        valid: !text.contains("invalid"),
+        diagnostics: if text.contains("invalid") {
+            json!([{"severity": "error", "message": "bad", "line": 1, "column": 1}])
+        } else {
+            json!([])
+        },
+        summary: json!({"entities": text.len(), "fields": 0, "relations": 0}),
+    }
+}
+
+fn content_change(text: &str) -> SpecChanges {
+    SpecChanges {
+        name: None,
+        content: Some(content(text)),
+    }
+}
+
+fn rename(name: &str) -> SpecChanges {
+    SpecChanges {
+        name: Some(name.into()),
+        content: None,
+    }
+}
+
+fn first(limit: u32) -> PageRequest {
+    PageRequest { after: None, limit }
+}
+
+fn after(cursor: Cursor, limit: u32) -> PageRequest {
+    PageRequest {
+        after: Some(cursor),
+        limit,
+    }
+}
+
+async fn project<S: Storage>(store: &S, owner: Uuid, name: &str) -> Uuid {
+    store
+        .create_project(owner, name, None)
+        .await
+        .expect("create a project")
+        .id
+}
+
+async fn spec<S: Storage>(store: &S, owner: Uuid, project: Uuid, name: &str, text: &str) -> Uuid {
+    store
+        .create_spec(owner, project, name, &content(text))
+        .await
+        .expect("create a spec")
+        .expect("the project is the owner's")
+        .id
+}
+
+/// Every revision number of a spec, newest first, read through pages of `limit`.
+async fn all_revisions<S: Storage>(store: &S, owner: Uuid, spec: Uuid, limit: u32) -> Vec<i64> {
+    let mut numbers = Vec::new();
+    let mut page = first(limit);
+    loop {
+        let Page { items, has_more } = store
+            .list_revisions(owner, spec, page)
+            .await
+            .expect("list revisions")
+            .expect("the spec is the owner's");
+        numbers.extend(items.iter().map(|r| r.revision));
+        match (has_more, items.last()) {
+            (true, Some(last)) => page = after(Cursor::Revision(last.revision), limit),
+            _ => return numbers,
+        }
+    }
+}
+
+/// Rows of `table` counted straight in the database, past the ownership filters of the store.
+async fn count_rows(db: &TestDatabase, backend: Backend, table: &str) -> i64 {
+    // The table names come from the tests themselves, never from input.
+    let sql = sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}"));
+    match backend {
+        Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(&db.url)
+                .await
+                .expect("open SQLite");
+            let n = sqlx::query_scalar(sql)
+                .fetch_one(&mut conn)
+                .await
+                .expect("count");
+            let _ = conn.close().await;
+            n
+        }
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&db.url)
+                .await
+                .expect("open PostgreSQL");
+            let n = sqlx::query_scalar(sql)
+                .fetch_one(&mut conn)
+                .await
+                .expect("count");
+            let _ = conn.close().await;
+            n
+        }
+    }
+}
+
+// ---- storage scenarios ----
+
+async fn the_database_answers_a_ping<S: Storage>(store: &S) {
+    store.ping().await.expect("ping");
+}
+
+async fn upserting_a_user_creates_it_once_then_refreshes_its_details<S: Storage>(store: &S) {
+    let created = store.upsert_user(&identity("alice")).await.expect("create");
+    assert_eq!(created.issuer, "https://issuer.test");
+    assert_eq!(created.subject, "alice");
+    assert_eq!(created.email, "alice@example.test");
+
+    let changed = Identity {
+        email: "alice@new.test".into(),
+        name: Some("Alice Liddell".into()),
+        picture_url: Some("https://pictures.test/alice.png".into()),
+        ..identity("alice")
+    };
+    let refreshed = store.upsert_user(&changed).await.expect("refresh");
+    assert_eq!(
+        refreshed.id, created.id,
+        "the same identity is the same user"
+    );
+    assert_eq!(refreshed.created_at, created.created_at);
+    assert_eq!(refreshed.email, "alice@new.test");
+    assert_eq!(refreshed.name.as_deref(), Some("Alice Liddell"));
+    assert_eq!(
+        refreshed.picture_url.as_deref(),
+        Some("https://pictures.test/alice.png")
+    );
+    assert_eq!(
+        store.get_user(created.id).await.expect("get"),
+        Some(refreshed)
+    );
+
+    let bob = store.upsert_user(&identity("bob")).await.expect("bob");
+    assert_ne!(bob.id, created.id, "another subject is another user");
+    let elsewhere = Identity {
+        issuer: "dev".into(),
+        ..identity("alice")
+    };
+    let other = store.upsert_user(&elsewhere).await.expect("other issuer");
+    assert_ne!(
+        other.id, created.id,
+        "the same subject at another issuer is another user"
+    );
+    assert_eq!(store.get_user(Uuid::now_v7()).await.expect("get"), None);
+}
+
+async fn projects_can_be_created_read_updated_and_deleted<S: Storage>(store: &S) {
+    let owner = user(store, "owner").await;
+    let created = store
+        .create_project(owner, "Shop", Some("an online shop"))
+        .await
+        .expect("create");
+    assert_eq!(created.owner_id, owner);
+    assert_eq!(created.name, "Shop");
+    assert_eq!(created.description.as_deref(), Some("an online shop"));
+    assert_eq!(created.spec_count, 0);
+    assert_eq!(created.id.get_version_num(), 7, "ids are UUID v7");
+    assert_eq!(created.created_at, created.updated_at);
+    assert_eq!(
+        store.get_project(owner, created.id).await.expect("get"),
+        Some(created.clone()),
+        "what is read back equals what the write returned"
+    );
+
+    let renamed = store
+        .update_project(owner, created.id, Some("Store"), None)
+        .await
+        .expect("rename")
+        .expect("found");
+    assert_eq!(renamed.name, "Store");
+    assert_eq!(renamed.description.as_deref(), Some("an online shop"));
+    assert_eq!(renamed.created_at, created.created_at);
+    assert!(renamed.updated_at >= created.updated_at);
+
+    let described = store
+        .update_project(owner, created.id, None, Some(Some("a better shop")))
+        .await
+        .expect("describe")
+        .expect("found");
+    assert_eq!(described.name, "Store");
+    assert_eq!(described.description.as_deref(), Some("a better shop"));
+
+    let cleared = store
+        .update_project(owner, created.id, None, Some(None))
+        .await
+        .expect("clear")
+        .expect("found");
+    assert_eq!(cleared.description, None);
+    let untouched = store
+        .update_project(owner, created.id, None, None)
+        .await
+        .expect("no change")
+        .expect("found");
+    assert_eq!(untouched, cleared);
+    assert_eq!(
+        store.get_project(owner, created.id).await.expect("get"),
+        Some(cleared)
+    );
+
+    assert!(
+        store
+            .delete_project(owner, created.id)
+            .await
+            .expect("delete")
+    );
+    assert_eq!(
+        store.get_project(owner, created.id).await.expect("get"),
+        None
+    );
+    assert!(
+        !store
+            .delete_project(owner, created.id)
+            .await
+            .expect("again"),
+        "a second delete finds nothing"
+    );
+    assert_eq!(
+        store
+            .update_project(owner, created.id, Some("Gone"), None)
+            .await
+            .expect("update"),
+        None
+    );
+}
+
+async fn a_taken_project_name_is_a_conflict_for_its_owner_only<S: Storage>(store: &S) {
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    project(store, alice, "Shop").await;
+    let duplicate = store.create_project(alice, "Shop", None).await;
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict("project name"))),
+        "got {duplicate:?}"
+    );
+    store
+        .create_project(bob, "Shop", None)
+        .await
+        .expect("another owner may use the name");
+
+    let other = project(store, alice, "Blog").await;
+    let rename = store.update_project(alice, other, Some("Shop"), None).await;
+    assert!(
+        matches!(rename, Err(StoreError::Conflict("project name"))),
+        "got {rename:?}"
+    );
+    let list = store.list_projects(alice, first(10)).await.expect("list");
+    assert_eq!(list.items.len(), 2, "a refused write leaves nothing behind");
+}
+
+async fn another_owner_sees_nothing_of_a_project_or_its_specs<S: Storage>(store: &S) {
+    let alice = user(store, "alice").await;
+    let mallory = user(store, "mallory").await;
+    let shop = project(store, alice, "Shop").await;
+    let orders = spec(store, alice, shop, "orders", "entities: {}").await;
+
+    assert_eq!(store.get_project(mallory, shop).await.expect("get"), None);
+    let listed = store
+        .list_projects(mallory, first(100))
+        .await
+        .expect("list");
+    assert!(listed.items.is_empty() && !listed.has_more);
+    assert_eq!(
+        store
+            .update_project(mallory, shop, Some("Mine"), Some(None))
+            .await
+            .expect("update"),
+        None
+    );
+    assert!(!store.delete_project(mallory, shop).await.expect("delete"));
+
+    assert_eq!(store.get_spec(mallory, orders).await.expect("get"), None);
+    assert!(
+        store
+            .list_specs(mallory, shop, first(100))
+            .await
+            .expect("list")
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .create_spec(mallory, shop, "intruder", &content("x: 1"))
+            .await
+            .expect("create"),
+        None
+    );
+    assert_eq!(
+        store
+            .update_spec(mallory, orders, None, &content_change("stolen"))
+            .await
+            .expect("update"),
+        None
+    );
+    assert_eq!(
+        store
+            .update_spec(mallory, orders, Some(1), &rename("mine"))
+            .await
+            .expect("update with a revision"),
+        None,
+        "not found comes before a revision check"
+    );
+    assert!(!store.delete_spec(mallory, orders).await.expect("delete"));
+    assert!(
+        store
+            .list_revisions(mallory, orders, first(100))
+            .await
+            .expect("revisions")
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .get_revision(mallory, orders, 1)
+            .await
+            .expect("revision"),
+        None
+    );
+
+    let kept = store
+        .get_project(alice, shop)
+        .await
+        .expect("get")
+        .expect("still there");
+    assert_eq!(kept.name, "Shop");
+    assert_eq!(kept.spec_count, 1);
+    let spec = store
+        .get_spec(alice, orders)
+        .await
+        .expect("get")
+        .expect("still there");
+    assert_eq!((spec.name.as_str(), spec.revision), ("orders", 1));
+    assert_eq!(spec.content, "entities: {}");
+}
+
+async fn projects_are_listed_newest_first_in_pages_without_duplicates<S: Storage>(store: &S) {
+    let owner = user(store, "owner").await;
+    let other = user(store, "other").await;
+    let mut created = Vec::new();
+    for i in 0..45 {
+        created.push(project(store, owner, &format!("project {i:02}")).await);
+        if i % 10 == 0 {
+            project(store, other, &format!("project {i:02}")).await;
+        }
+    }
+    created.reverse();
+
+    let mut seen = Vec::new();
+    let mut sizes = Vec::new();
+    let mut page = first(20);
+    loop {
+        let Page { items, has_more } = store.list_projects(owner, page).await.expect("list");
+        sizes.push(items.len());
+        assert!(items.iter().all(|p| p.owner_id == owner));
+        seen.extend(items.iter().map(|p| p.id));
+        match items.last() {
+            Some(last) if has_more => page = after(Cursor::Id(last.id), 20),
+            _ => break,
+        }
+    }
+    assert_eq!(sizes, [20, 20, 5]);
+    assert_eq!(seen, created, "newest first, each once");
+    assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 45);
+
+    let exact = store.list_projects(other, first(5)).await.expect("list");
+    assert_eq!(exact.items.len(), 5);
+    assert!(!exact.has_more, "a page that ends the list says so");
+}
+
+async fn specs_and_revisions_are_listed_newest_first_in_pages<S: Storage>(store: &S) {
+    let owner = user(store, "owner").await;
+    let shop = project(store, owner, "Shop").await;
+    let elsewhere = project(store, owner, "Blog").await;
+    spec(store, owner, elsewhere, "posts", "posts: 1").await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(spec(store, owner, shop, &format!("spec {i}"), "a: 1").await);
+    }
+    ids.reverse();
+
+    let one = store
+        .list_specs(owner, shop, first(2))
+        .await
+        .expect("list")
+        .expect("owned");
+    assert_eq!(one.items.len(), 2);
+    assert!(one.has_more);
+    let last = one.items.last().expect("an item").id;
+    let two = store
+        .list_specs(owner, shop, after(Cursor::Id(last), 2))
+        .await
+        .expect("list")
+        .expect("owned");
+    let last = two.items.last().expect("an item").id;
+    let three = store
+        .list_specs(owner, shop, after(Cursor::Id(last), 2))
+        .await
+        .expect("list")
+        .expect("owned");
+    assert!(two.has_more && !three.has_more);
+    let listed: Vec<Uuid> = [one, two, three]
+        .into_iter()
+        .flat_map(|p| p.items)
+        .map(|s| {
+            assert_eq!(s.project_id, shop, "only the project's specs");
+            s.id
+        })
+        .collect();
+    assert_eq!(listed, ids);
+
+    let empty = project(store, owner, "Empty").await;
+    let none = store
+        .list_specs(owner, empty, first(20))
+        .await
+        .expect("list")
+        .expect("owned");
+    assert!(none.items.is_empty() && !none.has_more);
+
+    let target = ids[0];
+    for i in 2..=7 {
+        store
+            .update_spec(owner, target, None, &content_change(&format!("a: {i}")))
+            .await
+            .expect("update")
+            .expect("found");
+    }
+    assert_eq!(
+        all_revisions(store, owner, target, 4).await,
+        [7, 6, 5, 4, 3, 2, 1]
+    );
+    assert_eq!(
+        all_revisions(store, owner, target, 7).await,
+        [7, 6, 5, 4, 3, 2, 1],
+        "a page exactly as long as the list ends it"
+    );
+}
+
+async fn a_list_refuses_a_cursor_of_the_wrong_kind<S: Storage>(store: &S) {
+    let owner = user(store, "owner").await;
+    let shop = project(store, owner, "Shop").await;
+    let orders = spec(store, owner, shop, "orders", "a: 1").await;
+    assert!(
+        store
+            .list_projects(owner, after(Cursor::Revision(3), 20))
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .list_specs(owner, shop, after(Cursor::Revision(3), 20))
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .list_revisions(owner, orders, after(Cursor::Id(orders), 20))
+            .await
+            .is_err()
+    );
+}
+
+async fn each_change_of_name_or_content_makes_one_new_revision<S: Storage>(store: &S) {
+    let owner = user(store, "owner").await;
+    let shop = project(store, owner, "Shop").await;
+    let created = store
+        .create_spec(owner, shop, "orders", &content("v1"))
+        .await
+        .expect("create")
+        .expect("owned");
+    assert_eq!(created.revision, 1);
+    assert_eq!(created.project_id, shop);
+    assert_eq!(created.format, "yaml");
+    assert_eq!(
+        created.summary,
+        json!({"entities": 2, "fields": 0, "relations": 0})
+    );
+    assert_eq!(created.id.get_version_num(), 7);
+    assert_eq!(
+        store.get_spec(owner, created.id).await.expect("get"),
+        Some(created.clone()),
+        "what is read back equals what the write returned"
+    );
+
+    let v2 = store
+        .update_spec(owner, created.id, None, &content_change("invalid v2"))
+        .await
+        .expect("update")
+        .expect("found");
+    assert_eq!(v2.revision, 2);
+    assert_eq!(v2.content, "invalid v2");
+    assert!(!v2.valid, "an invalid spec is stored");
+    assert_eq!(v2.diagnostics.as_array().map(Vec::len), Some(1));
+    assert_eq!(v2.created_at, created.created_at);
+    assert!(v2.updated_at >= created.updated_at);
+
+    let same = store
+        .update_spec(owner, created.id, None, &content_change("invalid v2"))
+        .await
+        .expect("same content")
+        .expect("found");
+    assert_eq!(same, v2, "the same content makes no revision");
+    let same_name = store
+        .update_spec(owner, created.id, Some(2), &rename("orders"))
+        .await
+        .expect("same name")
+        .expect("found");
+    assert_eq!(same_name, v2, "the same name makes no revision");
+    let nothing = store
+        .update_spec(owner, created.id, None, &SpecChanges::default())
+        .await
+        .expect("no change")
+        .expect("found");
+    assert_eq!(nothing.revision, 2);
+
+    let v3 = store
+        .update_spec(owner, created.id, Some(2), &rename("purchases"))
+        .await
+        .expect("rename")
+        .expect("found");
+    assert_eq!((v3.revision, v3.name.as_str()), (3, "purchases"));
+    assert_eq!(v3.content, "invalid v2", "a rename keeps the content");
+    assert!(!v3.valid, "and its analysis");
+    assert_eq!(
+        store.get_spec(owner, created.id).await.expect("get"),
+        Some(v3.clone())
+    );
+
+    let revisions = store
+        .list_revisions(owner, created.id, first(20))
+        .await
+        .expect("revisions")
+        .expect("owned");
+    assert!(!revisions.has_more);
+    let summary: Vec<(i64, &str, &str, bool)> = revisions
+        .items
+        .iter()
+        .map(|r| (r.revision, r.name.as_str(), r.content.as_str(), r.valid))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (3, "purchases", "invalid v2", false),
+            (2, "orders", "invalid v2", false),
+            (1, "orders", "v1", true),
+        ]
+    );
+    assert!(revisions.items.iter().all(|r| r.spec_id == created.id));
+
+    let second = store
+        .get_revision(owner, created.id, 2)
+        .await
+        .expect("revision")
+        .expect("exists");
+    assert_eq!(second.content, "invalid v2");
+    assert_eq!(second.diagnostics, v2.diagnostics);
+    assert_eq!(second.summary, v2.summary);
+    assert_eq!(second.created_at, v2.updated_at);
+    let first_revision = store
+        .get_revision(owner, created.id, 1)
+        .await
+        .expect("revision")
+        .expect("exists");
+    assert_eq!(first_revision.content, "v1");
+    assert_eq!(first_revision.created_at, created.created_at);
+    assert_eq!(
+        store
+            .get_revision(owner, created.id, 4)
+            .await
+            .expect("revision"),
+        None
+    );
+}
+
+async fn a_stale_expected_revision_is_refused_with_the_current_one<S: Storage>(store: &S) {
+    let owner = user(store, "owner").await;
+    let shop = project(store, owner, "Shop").await;
+    let orders = spec(store, owner, shop, "orders", "v1").await;
+    store
+        .update_spec(owner, orders, Some(1), &content_change("v2"))
+        .await
+        .expect("update")
+        .expect("found");
+
+    let stale = store
+        .update_spec(owner, orders, Some(1), &content_change("v3"))
+        .await;
+    assert!(
+        matches!(
+            stale,
+            Err(StoreError::RevisionMismatch {
+                expected: 1,
+                current: 2
+            })
+        ),
+        "got {stale:?}"
+    );
+    let unchanged_but_stale = store
+        .update_spec(owner, orders, Some(5), &content_change("v2"))
+        .await;
+    assert!(
+        matches!(
+            unchanged_but_stale,
+            Err(StoreError::RevisionMismatch {
+                expected: 5,
+                current: 2
+            })
+        ),
+        "the precondition is checked before the comparison: got {unchanged_but_stale:?}"
+    );
+    let current = store
+        .get_spec(owner, orders)
+        .await
+        .expect("get")
+        .expect("found");
+    assert_eq!((current.revision, current.content.as_str()), (2, "v2"));
+
+    let v3 = store
+        .update_spec(owner, orders, Some(2), &content_change("v3"))
+        .await
+        .expect("update")
+        .expect("found");
+    assert_eq!(v3.revision, 3);
+    assert_eq!(all_revisions(store, owner, orders, 20).await, [3, 2, 1]);
+}
+
+async fn a_taken_specification_name_is_a_conflict_within_its_project_only<S: Storage>(store: &S) {
+    let owner = user(store, "owner").await;
+    let shop = project(store, owner, "Shop").await;
+    let blog = project(store, owner, "Blog").await;
+    spec(store, owner, shop, "orders", "a: 1").await;
+    let duplicate = store
+        .create_spec(owner, shop, "orders", &content("b: 2"))
+        .await;
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict("specification name"))),
+        "got {duplicate:?}"
+    );
+    spec(store, owner, blog, "orders", "c: 3").await;
+
+    let customers = spec(store, owner, shop, "customers", "d: 4").await;
+    let rename = store
+        .update_spec(owner, customers, Some(1), &rename("orders"))
+        .await;
+    assert!(
+        matches!(rename, Err(StoreError::Conflict("specification name"))),
+        "got {rename:?}"
+    );
+    let kept = store
+        .get_spec(owner, customers)
+        .await
+        .expect("get")
+        .expect("found");
+    assert_eq!((kept.name.as_str(), kept.revision), ("customers", 1));
+    assert_eq!(
+        all_revisions(store, owner, customers, 20).await,
+        [1],
+        "a refused rename leaves no revision behind"
+    );
+    let shop_specs = store
+        .get_project(owner, shop)
+        .await
+        .expect("get")
+        .expect("found");
+    assert_eq!(shop_specs.spec_count, 2);
+}
+
+async fn a_spec_is_created_only_in_a_project_of_its_owner<S: Storage>(store: &S) {
+    let owner = user(store, "owner").await;
+    assert_eq!(
+        store
+            .create_spec(owner, Uuid::now_v7(), "orders", &content("a: 1"))
+            .await
+            .expect("create"),
+        None
+    );
+    assert_eq!(
+        store.get_spec(owner, Uuid::now_v7()).await.expect("get"),
+        None
+    );
+    assert!(
+        store
+            .list_specs(owner, Uuid::now_v7(), first(20))
+            .await
+            .expect("list")
+            .is_none()
+    );
+    assert!(
+        store
+            .list_revisions(owner, Uuid::now_v7(), first(20))
+            .await
+            .expect("list")
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .update_spec(owner, Uuid::now_v7(), Some(1), &rename("x"))
+            .await
+            .expect("update"),
+        None
+    );
+}
+
+async fn spec_count_follows_the_specs_of_a_project<S: Storage>(store: &S) {
+    let owner = user(store, "owner").await;
+    let shop = project(store, owner, "Shop").await;
+    let blog = project(store, owner, "Blog").await;
+    let a = spec(store, owner, shop, "a", "a: 1").await;
+    spec(store, owner, shop, "b", "b: 1").await;
+    spec(store, owner, shop, "c", "c: 1").await;
+    spec(store, owner, blog, "d", "d: 1").await;
+    store
+        .update_spec(owner, a, None, &content_change("a: 2"))
+        .await
+        .expect("update")
+        .expect("found");
+
+    let count = |p: &specforge_server::store::Project| (p.name.clone(), p.spec_count);
+    let listed: Vec<_> = store
+        .list_projects(owner, first(20))
+        .await
+        .expect("list")
+        .items
+        .iter()
+        .map(count)
+        .collect();
+    assert_eq!(
+        listed,
+        [("Blog".to_string(), 1), ("Shop".to_string(), 3)],
+        "revisions are not specs"
+    );
+
+    assert!(store.delete_spec(owner, a).await.expect("delete"));
+    let shop_now = store
+        .get_project(owner, shop)
+        .await
+        .expect("get")
+        .expect("found");
+    assert_eq!(shop_now.spec_count, 2);
+    let renamed = store
+        .update_project(owner, shop, Some("Shop 2"), None)
+        .await
+        .expect("rename")
+        .expect("found");
+    assert_eq!(renamed.spec_count, 2, "an update returns the count too");
+}
+
+async fn deleting_a_spec_removes_it_with_its_revisions<S: Storage>(store: &S) {
+    let owner = user(store, "owner").await;
+    let shop = project(store, owner, "Shop").await;
+    let orders = spec(store, owner, shop, "orders", "a: 1").await;
+    let kept = spec(store, owner, shop, "customers", "b: 1").await;
+    store
+        .update_spec(owner, orders, None, &content_change("a: 2"))
+        .await
+        .expect("update")
+        .expect("found");
+
+    assert!(store.delete_spec(owner, orders).await.expect("delete"));
+    assert_eq!(store.get_spec(owner, orders).await.expect("get"), None);
+    assert_eq!(
+        store
+            .get_revision(owner, orders, 1)
+            .await
+            .expect("revision"),
+        None
+    );
+    assert!(!store.delete_spec(owner, orders).await.expect("again"));
+    assert!(
+        store.get_spec(owner, kept).await.expect("get").is_some(),
+        "only that spec goes"
+    );
+    // The name is free again.
+    spec(store, owner, shop, "orders", "a: 3").await;
+}
+
+async fn concurrent_updates_make_one_revision_each_without_gaps<S>(store: &S)
+where
+    S: Storage + Clone + 'static,
+{
+    let owner = user(store, "owner").await;
+    let shop = project(store, owner, "Shop").await;
+    let orders = spec(store, owner, shop, "orders", "update 0").await;
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 1..=20 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            store
+                .update_spec(owner, orders, None, &content_change(&format!("update {i}")))
+                .await
+        });
+    }
+    let mut returned = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        let spec = done
+            .expect("the task ran")
+            .expect("no update fails")
+            .expect("found");
+        returned.push(spec.revision);
+    }
+    returned.sort_unstable();
+    assert_eq!(
+        returned,
+        (2..=21).collect::<Vec<_>>(),
+        "each update got its own number"
+    );
+
+    let numbers = all_revisions(store, owner, orders, 100).await;
+    assert_eq!(numbers, (1..=21).rev().collect::<Vec<_>>());
+    let revisions = store
+        .list_revisions(owner, orders, first(100))
+        .await
+        .expect("revisions")
+        .expect("owned");
+    let contents: HashSet<&str> = revisions.items.iter().map(|r| r.content.as_str()).collect();
+    assert_eq!(contents.len(), 21, "no update was lost");
+    let current = store
+        .get_spec(owner, orders)
+        .await
+        .expect("get")
+        .expect("found");
+    assert_eq!(current.revision, 21);
+    assert_eq!(
+        Some(current.content.as_str()),
+        revisions.items.first().map(|r| r.content.as_str()),
+        "the spec holds its newest revision"
+    );
+}
+
+async fn concurrent_updates_expecting_the_same_revision_let_exactly_one_win<S>(store: &S)
+where
+    S: Storage + Clone + 'static,
+{
+    let owner = user(store, "owner").await;
+    let shop = project(store, owner, "Shop").await;
+    let orders = spec(store, owner, shop, "orders", "start").await;
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..10 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            store
+                .update_spec(
+                    owner,
+                    orders,
+                    Some(1),
+                    &content_change(&format!("edit {i}")),
+                )
+                .await
+        });
+    }
+    let (mut won, mut refused) = (0, 0);
+    while let Some(done) = tasks.join_next().await {
+        match done.expect("the task ran") {
+            Ok(Some(spec)) => {
+                assert_eq!(spec.revision, 2);
+                won += 1;
+            }
+            Err(StoreError::RevisionMismatch {
+                expected: 1,
+                current: 2,
+            }) => refused += 1,
+            other => panic!("unexpected outcome {other:?}"),
+        }
+    }
+    assert_eq!((won, refused), (1, 9));
+    assert_eq!(all_revisions(store, owner, orders, 20).await, [2, 1]);
+}
+
+// ---- database scenarios ----
+
+async fn deleting_a_project_removes_its_specs_and_revisions(db: &TestDatabase, backend: Backend) {
+    let store = open(db).await;
+    let owner = user(&store, "owner").await;
+    let shop = project(&store, owner, "Shop").await;
+    let blog = project(&store, owner, "Blog").await;
+    let orders = spec(&store, owner, shop, "orders", "a: 1").await;
+    spec(&store, owner, shop, "customers", "b: 1").await;
+    spec(&store, owner, blog, "posts", "c: 1").await;
+    store
+        .update_spec(owner, orders, None, &content_change("a: 2"))
+        .await
+        .expect("update")
+        .expect("found");
+    assert_eq!(count_rows(db, backend, "spec_revisions").await, 4);
+
+    assert!(store.delete_project(owner, shop).await.expect("delete"));
+    assert_eq!(store.get_spec(owner, orders).await.expect("get"), None);
+    assert_eq!(count_rows(db, backend, "specs").await, 1);
+    assert_eq!(
+        count_rows(db, backend, "spec_revisions").await,
+        1,
+        "only the other project's revision is left"
+    );
+    store.close().await;
+}
+
+async fn migrating_twice_changes_nothing(db: &TestDatabase, backend: Backend) {
+    let store = open(db).await;
+    let owner = user(&store, "owner").await;
+    let shop = project(&store, owner, "Shop").await;
+    let applied = count_rows(db, backend, "_sqlx_migrations").await;
+    assert!(applied >= 1);
+
+    store.migrate().await.expect("migrate again");
+    store.close().await;
+    let reopened = open(db).await;
+    assert_eq!(count_rows(db, backend, "_sqlx_migrations").await, applied);
+    assert!(
+        reopened
+            .get_project(owner, shop)
+            .await
+            .expect("get")
+            .is_some()
+    );
+    reopened.close().await;
+}
+
+async fn concurrent_migrations_of_a_fresh_database_all_succeed(
+    db: &TestDatabase,
+    backend: Backend,
+) {
+    // Four "processes" (separate pools) start on the same empty database at once.
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..4 {
+        let url = db.url.clone();
+        tasks.spawn(async move {
+            let store = Store::connect(&url, 2).await.expect("connect");
+            let outcome = store.migrate().await;
+            store.close().await;
+            outcome
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("the task ran")
+            .expect("every migration run succeeds");
+    }
+    let migrations = count_rows(db, backend, "_sqlx_migrations").await;
+    let store = open(db).await;
+    assert_eq!(
+        count_rows(db, backend, "_sqlx_migrations").await,
+        migrations,
+        "each migration is recorded once"
+    );
+    user(&store, "owner").await;
+    store.close().await;
+}
+
+async fn data_survives_closing_and_reopening_the_database(db: &TestDatabase, _backend: Backend) {
+    let store = open(db).await;
+    let owner = user(&store, "owner").await;
+    let shop = store
+        .create_project(owner, "Shop", Some("kept"))
+        .await
+        .expect("create");
+    let orders = store
+        .create_spec(owner, shop.id, "orders", &content("a: 1"))
+        .await
+        .expect("create")
+        .expect("owned");
+    let orders = store
+        .update_spec(owner, orders.id, Some(1), &content_change("a: 2"))
+        .await
+        .expect("update")
+        .expect("found");
+    let shop = store
+        .get_project(owner, shop.id)
+        .await
+        .expect("get")
+        .expect("found");
+    store.close().await;
+
+    let reopened = open(db).await;
+    assert_eq!(
+        reopened.get_user(owner).await.expect("user").map(|u| u.id),
+        Some(owner)
+    );
+    assert_eq!(
+        reopened.get_project(owner, shop.id).await.expect("get"),
+        Some(shop)
+    );
+    assert_eq!(
+        reopened.get_spec(owner, orders.id).await.expect("get"),
+        Some(orders.clone())
+    );
+    assert_eq!(all_revisions(&reopened, owner, orders.id, 20).await, [2, 1]);
+    reopened.close().await;
+}
+
+// ---- SQLite specifics ----
+
+/// The file path of a test database's `sqlite:` URL.
+fn sqlite_path(db: &TestDatabase) -> std::path::PathBuf {
+    std::path::PathBuf::from(db.url.strip_prefix("sqlite:").expect("a sqlite: URL"))
+}
+
+#[tokio::test]
+async fn a_missing_sqlite_file_is_created_with_its_folders() {
+    let db = TestDatabase::sqlite();
+    let folder = sqlite_path(&db)
+        .parent()
+        .expect("a folder")
+        .join("data/deeper");
+    let file = folder.join("specforge.db");
+    assert!(!folder.exists());
+    let store = Store::connect(&format!("sqlite:{}", file.display()), POOL)
+        .await
+        .expect("connect");
+    store.migrate().await.expect("migrate");
+    store.ping().await.expect("ping");
+    assert!(file.is_file());
+    store.close().await;
+}
+
+#[tokio::test]
+async fn every_sqlite_connection_enforces_foreign_keys_with_wal_and_a_busy_timeout() {
+    let db = TestDatabase::sqlite();
+    let store = open(&db).await;
+    let Store::Sqlite(sqlite) = &store else {
+        panic!("a sqlite: URL opens SQLite");
+    };
+    // Hold every connection of the pool at once, so each one is checked.
+    let mut held = Vec::new();
+    for _ in 0..POOL {
+        held.push(sqlite.pool().acquire().await.expect("a connection"));
+    }
+    for conn in &mut held {
+        let pragma = |name: &'static str| sqlx::query_scalar::<_, String>(name);
+        let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&mut **conn)
+            .await
+            .expect("foreign_keys");
+        let journal = pragma("PRAGMA journal_mode")
+            .fetch_one(&mut **conn)
+            .await
+            .expect("journal_mode");
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut **conn)
+            .await
+            .expect("synchronous");
+        let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+            .fetch_one(&mut **conn)
+            .await
+            .expect("busy_timeout");
+        assert_eq!(foreign_keys, 1);
+        assert_eq!(journal, "wal");
+        assert_eq!(synchronous, 1, "NORMAL");
+        assert_eq!(busy, 5000);
+    }
+    drop(held);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn an_unreachable_postgresql_fails_within_seconds() {
+    // Nothing listens on port 1; the pool must give up after its acquire timeout.
+    let started = std::time::Instant::now();
+    let outcome = Store::connect("postgres://postgres@127.0.0.1:1/none", 2).await;
+    assert!(outcome.is_err());
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "took {:?}",
+        started.elapsed()
+    );
+}
