@@ -1,8 +1,9 @@
 //! `GET /api/v1/openapi.json` and the interactive reference at `/docs`.
 //!
-//! [`ApiDoc`] holds the fixed parts of the document (info, servers, tags, the bearer security
-//! scheme, the problem schemas); the route modules add every path as they register it, and
-//! [`router`] adds its own path, then serves the finished document. The reference page is
+//! [`ApiDoc`] holds the fixed parts of the document (info, servers, tags, the problem schemas);
+//! the route modules add every path as they register it (and `routes::auth` the bearer security
+//! scheme its protected operations refer to), and [`router`] adds its own path, then serves the
+//! finished document. The reference page is
 //! Swagger UI compiled into the binary (`utoipa-swagger-ui` with `vendored`): no CDN at run
 //! time, no download at build time.
 
@@ -12,8 +13,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::{Config, SwaggerUi};
@@ -25,8 +25,6 @@ use crate::error::{ApiError, FieldError, Problem};
 pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 /// Where the interactive reference is served (its page is at `/docs/`).
 pub const DOCS_PATH: &str = "/docs";
-/// Name of the security scheme of our access tokens, for `security(("bearerAuth" = []))`.
-pub const BEARER_AUTH: &str = "bearerAuth";
 
 /// The document's fixed parts; paths and schemas are added by the route modules.
 #[derive(Debug, OpenApi)]
@@ -43,7 +41,6 @@ pub const BEARER_AUTH: &str = "bearerAuth";
     ),
     servers((url = "/", description = "This server")),
     components(schemas(Problem, FieldError)),
-    modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Sign-in, tokens and the current user"),
         (name = "projects", description = "Projects of the signed-in user"),
@@ -52,28 +49,6 @@ pub const BEARER_AUTH: &str = "bearerAuth";
     )
 )]
 pub struct ApiDoc;
-
-/// Adds the `bearerAuth` scheme: our own access tokens, JWTs sent as bearer tokens.
-#[derive(Debug)]
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            BEARER_AUTH,
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .description(Some(
-                        "An access token from `POST /api/v1/auth/dev-login` (or sign-in).",
-                    ))
-                    .build(),
-            ),
-        );
-    }
-}
 
 /// The serialized document, made once when the router is built.
 #[derive(Clone, Debug)]

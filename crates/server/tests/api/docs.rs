@@ -15,6 +15,30 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/health/live"),
     ("GET", "/health/ready"),
     ("GET", "/api/v1/openapi.json"),
+    ("POST", "/api/v1/auth/dev-login"),
+    ("GET", "/api/v1/auth/me"),
+    ("GET", "/api/v1/projects"),
+    ("POST", "/api/v1/projects"),
+    ("GET", "/api/v1/projects/{id}"),
+    ("PUT", "/api/v1/projects/{id}"),
+    ("DELETE", "/api/v1/projects/{id}"),
+    ("GET", "/api/v1/projects/{id}/specs"),
+    ("POST", "/api/v1/projects/{id}/specs"),
+    ("POST", "/api/v1/specs/validate"),
+    ("GET", "/api/v1/specs/{id}"),
+    ("PUT", "/api/v1/specs/{id}"),
+    ("DELETE", "/api/v1/specs/{id}"),
+    ("GET", "/api/v1/specs/{id}/revisions"),
+    ("GET", "/api/v1/specs/{id}/revisions/{n}"),
+];
+
+/// The routes that answer without an access token; every other route answers 401 without one
+/// and is documented as requiring the bearer scheme.
+const PUBLIC: &[(&str, &str)] = &[
+    ("GET", "/health/live"),
+    ("GET", "/health/ready"),
+    ("GET", "/api/v1/openapi.json"),
+    ("POST", "/api/v1/auth/dev-login"),
 ];
 
 /// Methods a path may be asked with; any of them not documented for a path must be a 405.
@@ -74,7 +98,7 @@ fn documented(doc: &Value) -> BTreeSet<(String, String)> {
 }
 
 #[tokio::test]
-async fn the_document_is_openapi_3_1_with_this_version_the_problem_schemas_and_bearer_auth() {
+async fn the_document_is_openapi_3_1_with_this_version_and_the_problem_schemas() {
     let app = serve().await;
     let doc = document(&app).await;
     let version = doc["openapi"].as_str().expect("openapi");
@@ -90,10 +114,62 @@ async fn the_document_is_openapi_3_1_with_this_version_the_problem_schemas_and_b
         schemas["Problem"]["required"],
         serde_json::json!(["type", "title", "status", "detail", "code"])
     );
-    let bearer = &doc["components"]["securitySchemes"]["bearerAuth"];
-    assert_eq!(bearer["type"], "http");
-    assert_eq!(bearer["scheme"], "bearer");
-    assert_eq!(bearer["bearerFormat"], "JWT");
+}
+
+#[tokio::test]
+async fn protected_routes_are_documented_with_the_bearer_scheme_and_answer_401_without_a_token() {
+    let app = serve().await;
+    let doc = document(&app).await;
+    let schemes = doc["components"]["securitySchemes"]
+        .as_object()
+        .expect("security schemes");
+    for (name, scheme) in schemes {
+        assert_eq!(scheme["type"], "http", "{name}");
+        assert_eq!(scheme["scheme"], "bearer", "{name}");
+        assert_eq!(scheme["bearerFormat"], "JWT", "{name}");
+    }
+    for (method, path) in ROUTES {
+        let op = &doc["paths"][*path][method.to_ascii_lowercase()];
+        let required: Vec<&String> = op["security"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_object)
+                    .flat_map(|o| o.keys())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let public = PUBLIC.contains(&(*method, *path));
+        if public {
+            assert!(
+                required.is_empty(),
+                "{method} {path} is public: {required:?}"
+            );
+            continue;
+        }
+        assert!(
+            !required.is_empty(),
+            "{method} {path} does not document its token"
+        );
+        for name in required {
+            assert!(
+                schemes.contains_key(name),
+                "{method} {path}: unknown scheme {name}"
+            );
+        }
+        let r = app
+            .client
+            .request(
+                Method::from_bytes(method.as_bytes()).expect("method"),
+                app.url(&concrete(path)),
+            )
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status().as_u16(), 401, "{method} {path} without a token");
+    }
 }
 
 #[tokio::test]
