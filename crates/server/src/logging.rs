@@ -3,6 +3,8 @@
 //! Every line logged while a request is handled carries the fields of its span (`request_id`,
 //! `method`, `path`): in JSON under `span`, in pretty lines as a `request{...}` prefix.
 
+use std::io::IsTerminal as _;
+
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
@@ -30,7 +32,14 @@ pub fn init(format: LogFormat) {
             )
             .try_init(),
         LogFormat::Pretty => registry
-            .with(tracing_subscriber::fmt::layer().with_target(false))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_target(false)
+                    // Colour codes only for a person at a terminal, not in files or collectors.
+                    .with_ansi(
+                        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                    ),
+            )
             .try_init(),
     };
     if installed.is_ok() {
