@@ -134,6 +134,56 @@ impl Description {
     }
 }
 
+impl CreateProject {
+    /// The checked name and description, or a 422 listing every problem.
+    pub fn parse(self) -> Result<(ProjectName, Option<Description>), ApiError> {
+        match (
+            ProjectName::parse(&self.name),
+            self.description.map(Description::parse).transpose(),
+        ) {
+            (Ok(name), Ok(description)) => Ok((name, description)),
+            (name, description) => Err(validation_failed(
+                [name.err(), description.err()]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            )),
+        }
+    }
+}
+
+impl UpdateProject {
+    /// The checked changes (`Some(None)` clears the description), or a 422 listing every
+    /// problem, including a body that changes nothing.
+    pub fn parse(self) -> Result<(Option<ProjectName>, Option<Option<Description>>), ApiError> {
+        let mut errors = Vec::new();
+        if self.name.is_none() && self.description.is_none() {
+            errors.push(FieldError::new(
+                "",
+                "send at least one of `name` and `description`",
+            ));
+        }
+        let name = match self.name {
+            None => None,
+            Some(None) => {
+                errors.push(FieldError::new("name", "must not be null"));
+                None
+            }
+            Some(Some(text)) => ProjectName::parse(&text).map_err(|e| errors.push(e)).ok(),
+        };
+        let description = match self.description {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(text)) => Description::parse(text)
+                .map_err(|e| errors.push(e))
+                .ok()
+                .map(Some),
+        };
+        check(errors)?;
+        Ok((name, description))
+    }
+}
+
 fn project_id(text: &str) -> Result<Uuid, ApiError> {
     parse_id(text, "project")
 }
@@ -197,16 +247,7 @@ pub async fn create_project(
     caller: AuthUser,
     ApiJson(body): ApiJson<CreateProject>,
 ) -> Result<Response, ApiError> {
-    let (name, description) = match (
-        ProjectName::parse(&body.name),
-        body.description.map(Description::parse).transpose(),
-    ) {
-        (Ok(name), Ok(description)) => (name, description),
-        (name, description) => {
-            let errors = [name.err(), description.err()];
-            return Err(validation_failed(errors.into_iter().flatten().collect()));
-        }
-    };
+    let (name, description) = body.parse()?;
     let project = state
         .store
         .create_project(
@@ -270,30 +311,7 @@ pub async fn update_project(
     ApiJson(body): ApiJson<UpdateProject>,
 ) -> Result<Json<ProjectResponse>, ApiError> {
     let id = project_id(&id)?;
-    let mut errors = Vec::new();
-    if body.name.is_none() && body.description.is_none() {
-        errors.push(FieldError::new(
-            "",
-            "send at least one of `name` and `description`",
-        ));
-    }
-    let name = match body.name {
-        None => None,
-        Some(None) => {
-            errors.push(FieldError::new("name", "must not be null"));
-            None
-        }
-        Some(Some(text)) => ProjectName::parse(&text).map_err(|e| errors.push(e)).ok(),
-    };
-    let description = match body.description {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(text)) => Description::parse(text)
-            .map_err(|e| errors.push(e))
-            .ok()
-            .map(Some),
-    };
-    check(errors)?;
+    let (name, description) = body.parse()?;
     let project = state
         .store
         .update_project(

@@ -27,7 +27,7 @@ use crate::routes::common::{
     CursorKind, ListParams, PathParams, check, created, next_cursor, parse_id, parse_name, present,
     validation_failed,
 };
-use crate::store::{Cursor, Spec, SpecChanges, SpecContent, SpecRevision, Storage};
+use crate::store::{Cursor, Spec, SpecChanges, SpecContent, SpecRevision, Storage, StoreError};
 
 /// Longest specification name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -275,6 +275,38 @@ impl SpecName {
     }
 }
 
+impl UpdateSpec {
+    /// The checked new name and text, or a 422 listing every problem, including a body that
+    /// changes nothing.
+    pub fn parse(self) -> Result<(Option<SpecName>, Option<String>), ApiError> {
+        let mut errors = Vec::new();
+        if self.name.is_none() && self.content.is_none() {
+            errors.push(FieldError::new(
+                "",
+                "send at least one of `name` and `content`",
+            ));
+        }
+        let name = match self.name {
+            None => None,
+            Some(None) => {
+                errors.push(FieldError::new("name", "must not be null"));
+                None
+            }
+            Some(Some(text)) => SpecName::parse(&text).map_err(|e| errors.push(e)).ok(),
+        };
+        let content = match self.content {
+            None => None,
+            Some(None) => {
+                errors.push(FieldError::new("content", "must not be null"));
+                None
+            }
+            Some(Some(text)) => Some(text),
+        };
+        check(errors)?;
+        Ok((name, content))
+    }
+}
+
 /// Analyses `content` on the blocking pool and packs the verdict for the store.
 async fn analyze(format: SpecFormat, content: String) -> Result<SpecContent, ApiError> {
     tokio::task::spawn_blocking(move || {
@@ -509,50 +541,10 @@ pub async fn update_spec(
 ) -> Result<Response, ApiError> {
     let id = spec_id(&id)?;
     let expected = if_match(&headers)?;
-    let mut errors = Vec::new();
-    if body.name.is_none() && body.content.is_none() {
-        errors.push(FieldError::new(
-            "",
-            "send at least one of `name` and `content`",
-        ));
-    }
-    let name = match body.name {
-        None => None,
-        Some(None) => {
-            errors.push(FieldError::new("name", "must not be null"));
-            None
-        }
-        Some(Some(text)) => SpecName::parse(&text).map_err(|e| errors.push(e)).ok(),
-    };
-    let text = match body.content {
-        None => None,
-        Some(None) => {
-            errors.push(FieldError::new("content", "must not be null"));
-            None
-        }
-        Some(Some(text)) => Some(text),
-    };
-    check(errors)?;
+    let (name, text) = body.parse()?;
     let content = match text {
+        Some(text) => Some(analyze_change(&state, caller, id, expected, text).await?),
         None => None,
-        Some(text) => {
-            // The text is analysed in the specification's own format, so it is read first; a
-            // stale If-Match is refused here to spare the analysis (the store checks again).
-            let current = state
-                .store
-                .get_spec(caller.id, id)
-                .await?
-                .ok_or_else(|| ApiError::not_found("specification"))?;
-            if let Some(expected) = expected.filter(|e| *e != current.revision) {
-                return Err(crate::store::StoreError::RevisionMismatch {
-                    expected,
-                    current: current.revision,
-                }
-                .into());
-            }
-            let format = stored_format(&current.format)?;
-            Some(analyze(format, text).await?)
-        }
     };
     let changes = SpecChanges {
         name: name.map(|n| n.0),
@@ -564,6 +556,31 @@ pub async fn update_spec(
         .await?
         .ok_or_else(|| ApiError::not_found("specification"))?;
     with_etag(spec)
+}
+
+/// Analyses new text for a stored specification, in the format it was created with (so the
+/// specification is read first). A stale `If-Match` is refused here to spare the analysis; the
+/// store checks again when it writes.
+async fn analyze_change(
+    state: &AppState,
+    caller: AuthUser,
+    id: Uuid,
+    expected: Option<i64>,
+    text: String,
+) -> Result<SpecContent, ApiError> {
+    let current = state
+        .store
+        .get_spec(caller.id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("specification"))?;
+    if let Some(expected) = expected.filter(|e| *e != current.revision) {
+        return Err(StoreError::RevisionMismatch {
+            expected,
+            current: current.revision,
+        }
+        .into());
+    }
+    analyze(stored_format(&current.format)?, text).await
 }
 
 fn stored_format(text: &str) -> Result<SpecFormat, ApiError> {

@@ -230,9 +230,8 @@ async fn dev_login_refuses_bodies_that_are_not_its_json_object(app: TestApp) {
     .await;
 }
 
-#[tokio::test]
-async fn dev_login_does_not_exist_when_it_is_disabled() {
-    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |args| {
+async fn dev_login_does_not_exist_when_it_is_disabled(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |args| {
         args.dev_login = Some("false".into());
     })
     .await
@@ -254,6 +253,20 @@ async fn dev_login_does_not_exist_when_it_is_disabled() {
         "unauthorized",
     )
     .await;
+}
+
+mod dev_login_does_not_exist_when_it_is_disabled {
+    use crate::databases::Backend;
+
+    #[tokio::test]
+    async fn sqlite() {
+        super::dev_login_does_not_exist_when_it_is_disabled(Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        super::dev_login_does_not_exist_when_it_is_disabled(Backend::Postgres).await;
+    }
 }
 
 #[test]

@@ -432,8 +432,13 @@ async fn spec_fields_are_validated_with_422(app: TestApp) {
     )
     .await;
     problem(
-        app.post_raw(&path, Some(&token), Some("application/json"), "[1, 2")
-            .await,
+        app.post_raw(
+            &path,
+            Some(&token),
+            Some("application/json"),
+            "{\"name\": \"s\",",
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "bad_request",
     )
@@ -723,6 +728,8 @@ async fn if_match_guards_changes_with_the_current_revision(app: TestApp) {
     // For another user's spec the answer is 404 whatever the header says.
     let grace = app.dev_login("grace@example.com").await;
     let response = put_if_match(&app, &path, &grace, Some("\"4\""), &content(6)).await;
+    problem(response, StatusCode::NOT_FOUND, "not_found").await;
+    let response = put_if_match(&app, &path, &grace, Some("\"1\""), &json!({ "name": "x" })).await;
     problem(response, StatusCode::NOT_FOUND, "not_found").await;
     let read = json_body(app.get(&path, Some(&token)).await, StatusCode::OK).await;
     assert_eq!(read["revision"], 4);

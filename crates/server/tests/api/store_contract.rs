@@ -1101,7 +1101,7 @@ async fn data_survives_closing_and_reopening_the_database(db: &TestDatabase, _ba
     reopened.close().await;
 }
 
-// ---- SQLite specifics ----
+// ---- backend specifics: SQLite file and pragmas, PostgreSQL connect timeout ----
 
 /// The file path of a test database's `sqlite:` URL.
 fn sqlite_path(db: &TestDatabase) -> std::path::PathBuf {
