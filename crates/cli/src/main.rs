@@ -5,10 +5,12 @@
 mod render;
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use specforge_server::config::{Config, ServeArgs};
+use specforge_server::logging;
 use specforge_spec::span::LineIndex;
 use specforge_spec::{Analysis, Format, analyze_bytes};
 
@@ -17,7 +19,8 @@ use specforge_spec::{Analysis, Format, analyze_bytes};
 #[command(name = "specforge", version, about, long_about = None, propagate_version = true)]
 #[command(
     after_help = "Examples:\n  specforge check examples/bookstore.yaml\n  specforge check --json spec.md\n  \
-                        cat spec.yaml | specforge inspect -"
+                        cat spec.yaml | specforge inspect -\n  specforge serve\n  \
+                        DATABASE_URL=postgres://app@db/specforge specforge migrate"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -52,13 +55,49 @@ enum Command {
         #[arg(long, short, value_name = "FORMAT", value_parser = parse_format)]
         format: Option<Format>,
     },
+    /// Run the REST service until SIGTERM or Ctrl-C.
+    ///
+    /// With no configuration it listens on 127.0.0.1:8080, keeps its SQLite database and
+    /// signing key in ./data, and enables development login. A flag wins over its environment
+    /// variable, which wins over a `.env` file in the working directory (see
+    /// docs/configuration.md). Applies the database migrations before it starts listening.
+    ///
+    /// Exits 0 after a graceful shutdown, 1 when it cannot start (database unreachable, port
+    /// taken), 2 on a configuration mistake.
+    #[command(after_help = SERVICE_HELP)]
+    Serve {
+        #[command(flatten)]
+        args: ServeArgs,
+    },
+    /// Apply the database migrations and exit.
+    ///
+    /// Takes the same settings as `serve` (only the database ones matter). `serve` applies
+    /// migrations too; run this first when several servers share one PostgreSQL database.
+    #[command(after_help = SERVICE_HELP)]
+    Migrate {
+        #[command(flatten)]
+        args: ServeArgs,
+    },
 }
+
+const SERVICE_HELP: &str = "Every setting can also be given as the environment variable shown in \
+     brackets, or in a `.env` file in the working directory; a flag wins over the environment, \
+     and the environment over `.env`.\n\n\
+     Examples:\n  specforge serve\n  specforge serve --bind 0.0.0.0:8080 --log-format json\n  \
+     APP_ENV=production JWT_SECRET_KEY=$(openssl rand -base64 48) \\\n    \
+     DATABASE_URL=postgres://app@db/specforge specforge serve";
 
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse()
 }
 
 fn main() -> ExitCode {
+    if runs_the_service(std::env::args_os().skip(1))
+        && let Err(message) = load_dotenv(Path::new(DOTENV))
+    {
+        let _ = writeln!(std::io::stderr(), "specforge: {message}");
+        return ExitCode::from(2);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check {
@@ -67,12 +106,84 @@ fn main() -> ExitCode {
             json,
         } => check(&files, format, json),
         Command::Inspect { file, format } => inspect(&file, format),
+        Command::Serve { args } => return service(&args, Service::Serve),
+        Command::Migrate { args } => return service(&args, Service::Migrate),
     };
     match result {
         Ok(code) => code,
         Err(err) => {
             let _ = writeln!(std::io::stderr(), "specforge: {err:#}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// The optional environment file of `serve` and `migrate`, in the working directory.
+const DOTENV: &str = ".env";
+
+/// Whether the command line names `serve` or `migrate`. Only they read `.env`, so a malformed
+/// `.env` meant for another tool does not break `check` in the same folder. The environment
+/// must be set before clap parses, since clap reads the variables while parsing.
+fn runs_the_service(mut args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    args.find(|a| !a.to_string_lossy().starts_with('-'))
+        .is_some_and(|a| a == "serve" || a == "migrate")
+}
+
+/// Sets the variables of an environment file that are not already set. A missing file is fine.
+fn load_dotenv(path: &Path) -> Result<(), String> {
+    match dotenvy::from_path(path) {
+        Ok(()) => Ok(()),
+        Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(dotenvy::Error::LineParse(line, _)) => Err(format!(
+            "cannot read {}: `{line}` is not a NAME=value line",
+            path.display()
+        )),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Service {
+    Serve,
+    Migrate,
+}
+
+/// Runs `serve` or `migrate`: exit 2 on a configuration mistake, 1 when start-up fails.
+fn service(args: &ServeArgs, which: Service) -> ExitCode {
+    let config = match Config::from_args(args) {
+        Ok(config) => config,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "specforge: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    logging::init(config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "specforge: cannot start the runtime: {err}"
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async move {
+        match which {
+            Service::Serve => specforge_server::serve(config).await,
+            Service::Migrate => specforge_server::migrate(config).await,
+        }
+    });
+    // Requests have finished; do not wait long for stray background work.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "specforge: {err:#}");
+            ExitCode::from(1)
         }
     }
 }

@@ -16,26 +16,51 @@ pub mod logging;
 pub mod routes;
 pub mod store;
 
+use std::future::IntoFuture as _;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 use crate::app::AppState;
 use crate::config::{AppEnv, Config};
 use crate::store::Store;
 
 /// Opens the database, applies migrations and serves until SIGTERM or Ctrl-C; in-flight requests
-/// finish before it returns.
+/// finish before it returns. A signal that arrives while the database is being prepared stops
+/// the start-up cleanly.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let stop = CancellationToken::new();
+    tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            shutdown_signal().await;
+            stop.cancel();
+        }
+    });
     let listener = TcpListener::bind(config.bind_addr)
         .await
         .with_context(|| format!("cannot listen on {} (BIND_ADDR)", config.bind_addr))?;
-    let state = prepare(config).await?;
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        app_env = ?config.app_env,
+        database = %config.database_url_redacted(),
+        data_dir = %config.data_dir.display(),
+        "specforge is starting"
+    );
+    let state = tokio::select! {
+        state = prepare(config) => state?,
+        () = stop.cancelled() => {
+            tracing::info!("stopped before start-up finished");
+            return Ok(());
+        }
+    };
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, backend = state.store.backend(), "specforge is listening");
-    run(listener, state, shutdown_signal()).await
+    tracing::info!(%addr, backend = state.store.backend(), "specforge is listening on http://{addr}");
+    run(listener, state, async move { stop.cancelled().await }).await
 }
 
 /// Connects to the database, applies migrations and loads the signing keys.
@@ -86,22 +111,51 @@ async fn connect(config: &Config) -> anyhow::Result<Store> {
     })
 }
 
-/// Serves `state` on `listener` until `shutdown` completes, then lets in-flight requests finish.
+/// Serves `state` on `listener` until `shutdown` completes, then lets in-flight requests finish:
+/// it stops accepting connections, closes idle ones, and waits for open requests at most the
+/// request timeout and five seconds more (a client that never finishes its request cannot hold
+/// the process).
 pub async fn run(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = state.store.clone();
+    let grace = state.config.request_timeout + Duration::from_secs(5);
     let app = app::router(state);
-    axum::serve(
+    let draining = CancellationToken::new();
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .context("serving HTTP")?;
-    store.close().await;
+    .with_graceful_shutdown({
+        let draining = draining.clone();
+        async move {
+            shutdown.await;
+            tracing::info!("shutting down: no new connections, finishing requests in flight");
+            draining.cancel();
+        }
+    })
+    .into_future();
+    tokio::select! {
+        result = server => result.context("serving HTTP")?,
+        () = async {
+            draining.cancelled().await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!(
+                seconds = grace.as_secs(),
+                "requests still open after the shutdown grace period; stopping anyway"
+            );
+        }
+    }
+    // Closing waits for connections in use; a request abandoned above may never return its own.
+    if tokio::time::timeout(Duration::from_secs(5), store.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("the database connections did not close within 5 s");
+    }
     tracing::info!("specforge stopped");
     Ok(())
 }
@@ -128,5 +182,4 @@ pub async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }
