@@ -611,3 +611,101 @@ fn serve_help_names_every_variable() {
     }
     assert!(help.contains(".env"), "{help}");
 }
+
+/// A fresh PostgreSQL database made with `psql` on the server of `TEST_DATABASE_URL`; `None`
+/// (after saying why) when there is none, unless `SPECFORGE_REQUIRE_SERVICES=1`.
+#[allow(clippy::print_stderr)] // the reason a test is skipped belongs in its output
+fn postgres_database(tag: &str) -> Option<(String, String, String)> {
+    let admin = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
+    let required =
+        std::env::var("SPECFORGE_REQUIRE_SERVICES").is_ok_and(|v| v == "1" || v == "true");
+    let name = format!("specforge_cli_{tag}_{}", std::process::id());
+    let created = Command::new("psql")
+        .args([
+            "-q",
+            &admin,
+            "-c",
+            &format!("DROP DATABASE IF EXISTS {name}"),
+            "-c",
+            &format!("CREATE DATABASE {name}"),
+        ])
+        .output();
+    match created {
+        Ok(o) if o.status.success() => {}
+        other if required => {
+            panic!("PostgreSQL is required (SPECFORGE_REQUIRE_SERVICES=1): {other:?}")
+        }
+        other => {
+            eprintln!("skipping a PostgreSQL test: {other:?}");
+            return None;
+        }
+    }
+    let (base, _) = admin
+        .rsplit_once('/')
+        .expect("a database name in TEST_DATABASE_URL");
+    Some((format!("{base}/{name}"), admin, name))
+}
+
+#[test]
+fn two_servers_on_one_postgres_database_work_side_by_side() {
+    let Some((url, admin, name)) = postgres_database("pair") else {
+        return;
+    };
+    let (dir_a, dir_b) = (TempDir::new("pair-a"), TempDir::new("pair-b"));
+    let env = [
+        ("DATABASE_URL", url.as_str()),
+        (
+            "JWT_SECRET_KEY",
+            "a-secret-shared-by-both-servers-0123456789",
+        ),
+        ("DEV_LOGIN", "true"),
+    ];
+    // Both start (and migrate) at once.
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| Server::start(&dir_a.0, &env));
+        let b = s.spawn(|| Server::start(&dir_b.0, &env));
+        (a.join().expect("server a"), b.join().expect("server b"))
+    });
+    let token = dev_login(a.addr, "pair@example.com");
+    let auth = format!("Bearer {token}");
+    let created = request(
+        a.addr,
+        "POST",
+        "/api/v1/projects",
+        &[("Authorization", &auth)],
+        Some(&serde_json::json!({"name": "shared"})),
+    )
+    .expect("create on a");
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"].as_str().expect("id").to_string();
+    // The other process sees it, with the same token, and enforces the same uniqueness.
+    let read = request(
+        b.addr,
+        "GET",
+        &format!("/api/v1/projects/{id}"),
+        &[("Authorization", &auth)],
+        None,
+    )
+    .expect("read on b");
+    assert_eq!(read.status, 200, "{}", read.body);
+    let again = request(
+        b.addr,
+        "POST",
+        "/api/v1/projects",
+        &[("Authorization", &auth)],
+        Some(&serde_json::json!({"name": "shared"})),
+    )
+    .expect("create again on b");
+    assert_eq!(again.status, 409, "{}", again.body);
+    a.stop();
+    b.stop();
+    let _ = Command::new("psql")
+        .args([
+            "-q",
+            &admin,
+            "-c",
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        ])
+        .output();
+}
