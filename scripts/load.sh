@@ -64,7 +64,7 @@ def ms(v, unit):
     v = float(v)
     return {"us": v / 1000, "ms": v, "s": v * 1000}[unit]
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-lat = dict((p, ms(v, u)) for p, v, u in re.findall(r"^\s+(50|99)\.000%\s+([\d.]+)(us|ms|s)", text, re.M))
+lat = dict((p, ms(v, u)) for p, v, u in re.findall(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)", text, re.M))
 bad = re.search(r"non-2xx: (\d+)", text)
 print(f"{rps:.0f} {lat.get('50', 0):.2f} {lat.get('99', 0):.2f} {bad.group(1) if bad else 0}")
 PY
