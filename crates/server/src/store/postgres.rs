@@ -5,12 +5,14 @@
 //! the commit, so concurrent updates queue up instead of building on the same revision.
 
 use std::str::FromStr as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sqlx::error::ErrorKind;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::types::Json;
-use sqlx::{FromRow, Row as _};
+use sqlx::{Connection as _, FromRow, Row as _};
 
 use super::*;
 
@@ -49,6 +51,116 @@ macro_rules! revision_columns {
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    direct: Arc<Direct>,
+}
+
+/// Connections kept outside the pool for reads of one statement, the hot path of the API.
+///
+/// sqlx pings every connection it takes back into its pool, so each pooled query costs two
+/// round trips. A read that runs one statement needs no such check: a connection that failed or
+/// whose query was cancelled half-way is simply discarded, and the next read opens a new one.
+#[derive(Debug)]
+struct Direct {
+    slots: Vec<Arc<tokio::sync::Mutex<Option<sqlx::PgConnection>>>>,
+    next: AtomicUsize,
+    options: PgConnectOptions,
+}
+
+/// A direct connection in use. Unless [`DirectConn::done`] is called, dropping it discards the
+/// connection: an error or a cancelled query may have left it mid-protocol.
+struct DirectConn {
+    slot: tokio::sync::OwnedMutexGuard<Option<sqlx::PgConnection>>,
+    done: bool,
+}
+
+impl DirectConn {
+    fn conn(&mut self) -> StoreResult<&mut sqlx::PgConnection> {
+        self.slot
+            .as_mut()
+            .ok_or_else(|| StoreError::Config("a direct connection slot is empty".into()))
+    }
+
+    fn done(mut self) {
+        self.done = true;
+    }
+}
+
+impl Drop for DirectConn {
+    fn drop(&mut self) {
+        if !self.done {
+            *self.slot = None;
+        }
+    }
+}
+
+/// Whether an error means the connection itself is gone (killed, restarted server, network),
+/// so the same read on a new connection may well succeed.
+fn is_connection_error(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
+        // Class 08 (connection exception) and 57P (operator intervention: admin shutdown).
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    }
+}
+
+/// Runs a one-statement read on a direct connection, again on another connection when one
+/// turns out to be dead (reads are safe to repeat). When the server restarted, every kept
+/// connection is dead: the attempts are bounded by their number, plus one fresh connection.
+macro_rules! direct_read {
+    ($store:expr, |$conn:ident| $query:expr) => {{
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let mut direct = $store.direct.acquire().await?;
+            let $conn = direct.conn()?;
+            match $query.await {
+                Ok(value) => {
+                    direct.done();
+                    break Ok::<_, StoreError>(value);
+                }
+                // Dropping `direct` without `done` discards the dead connection.
+                Err(e) if attempts <= $store.direct.slots.len() && is_connection_error(&e) => {}
+                Err(e) => break Err(StoreError::from(e)),
+            }
+        }
+    }};
+}
+
+impl Direct {
+    async fn acquire(&self) -> StoreResult<DirectConn> {
+        let n = self.slots.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        // A free slot if there is one; otherwise queue on one slot.
+        let mut slot = None;
+        for i in 0..n {
+            if let Ok(guard) = Arc::clone(&self.slots[(start + i) % n]).try_lock_owned() {
+                slot = Some(guard);
+                break;
+            }
+        }
+        let mut slot = match slot {
+            Some(guard) => guard,
+            None => {
+                let wait = Arc::clone(&self.slots[start % n]).lock_owned();
+                tokio::time::timeout(ACQUIRE_TIMEOUT, wait)
+                    .await
+                    .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?
+            }
+        };
+        if slot.is_none() {
+            let conn = tokio::time::timeout(
+                ACQUIRE_TIMEOUT,
+                sqlx::PgConnection::connect_with(&self.options),
+            )
+            .await
+            .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))??;
+            *slot = Some(conn);
+        }
+        Ok(DirectConn { slot, done: false })
+    }
 }
 
 impl PgStore {
@@ -58,8 +170,19 @@ impl PgStore {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::Config(format!("invalid PostgreSQL URL: {e}")))?
             .application_name("specforge");
+        // Half the connections (at least one) serve one-statement reads directly; the pool
+        // keeps the rest for writes and transactions.
+        let max_connections = max_connections.max(2);
+        let direct_count = (max_connections / 2).max(1);
+        let direct = Arc::new(Direct {
+            slots: (0..direct_count)
+                .map(|_| Arc::new(tokio::sync::Mutex::new(None)))
+                .collect(),
+            next: AtomicUsize::new(0),
+            options: options.clone(),
+        });
         let pool = PgPoolOptions::new()
-            .max_connections(max_connections.max(1))
+            .max_connections(max_connections - direct_count)
             // Bounds connecting too: sqlx opens connections inside `acquire`.
             .acquire_timeout(ACQUIRE_TIMEOUT)
             // Returning a connection to the pool already pings it and drops it when broken;
@@ -67,7 +190,7 @@ impl PgStore {
             .test_before_acquire(false)
             .connect_with(options)
             .await?;
-        Ok(PgStore { pool })
+        Ok(PgStore { pool, direct })
     }
 
     /// Applies the embedded migrations that are not applied yet. Several processes may call
@@ -91,6 +214,11 @@ impl PgStore {
     /// Closes the pool, waiting for connections in use.
     pub async fn close(&self) {
         self.pool.close().await;
+        for slot in &self.direct.slots {
+            if let Some(conn) = slot.lock().await.take() {
+                let _ = conn.close().await;
+            }
+        }
     }
 
     /// The connection pool, for storage code beyond the [`Storage`] trait and for tests.
@@ -293,14 +421,12 @@ impl Storage for PgStore {
     }
 
     async fn get_user(&self, id: Uuid) -> StoreResult<Option<User>> {
-        let user = sqlx::query_as(
+        direct_read!(self, |conn| sqlx::query_as(
             "SELECT id, issuer, subject, email, name, picture_url, created_at \
              FROM users WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(user)
+        .fetch_optional(&mut *conn))
     }
 
     async fn create_project(
@@ -335,16 +461,14 @@ impl Storage for PgStore {
     }
 
     async fn get_project(&self, owner: Uuid, id: Uuid) -> StoreResult<Option<Project>> {
-        let project = sqlx::query_as(concat!(
+        direct_read!(self, |conn| sqlx::query_as(concat!(
             "SELECT ",
             project_columns!(),
             " FROM projects p WHERE p.id = $1 AND p.owner_id = $2"
         ))
         .bind(id)
         .bind(owner)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(project)
+        .fetch_optional(&mut *conn))
     }
 
     async fn list_projects(&self, owner: Uuid, page: PageRequest) -> StoreResult<Page<Project>> {
@@ -476,7 +600,7 @@ impl Storage for PgStore {
     }
 
     async fn get_spec(&self, owner: Uuid, id: Uuid) -> StoreResult<Option<Spec>> {
-        let spec = sqlx::query_as(concat!(
+        direct_read!(self, |conn| sqlx::query_as(concat!(
             "SELECT ",
             spec_columns!(),
             " FROM specs s JOIN projects p ON p.id = s.project_id \
@@ -484,9 +608,7 @@ impl Storage for PgStore {
         ))
         .bind(id)
         .bind(owner)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(spec)
+        .fetch_optional(&mut *conn))
     }
 
     async fn list_specs(

@@ -1177,3 +1177,36 @@ async fn an_unreachable_postgresql_fails_within_seconds() {
         started.elapsed()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_recover_when_postgresql_kills_their_connections() {
+    let Some(db) = TestDatabase::new(Backend::Postgres).await else {
+        return;
+    };
+    let store = open(&db).await;
+    let owner = user(&store, "survivor").await;
+    let id = project(&store, owner, "kept").await;
+    // Warm every connection, then have the server end them all, as a restart or an operator would.
+    for _ in 0..8 {
+        assert!(store.get_project(owner, id).await.expect("read").is_some());
+    }
+    let mut admin = sqlx::PgConnection::connect(&db.url)
+        .await
+        .expect("admin connection");
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .execute(&mut admin)
+    .await
+    .expect("terminate the other connections");
+    let _ = admin.close().await;
+    // Every read still answers: a dead connection is replaced and the read repeated once.
+    for _ in 0..8 {
+        let found = store
+            .get_project(owner, id)
+            .await
+            .expect("read after the kill");
+        assert_eq!(found.map(|p| p.name), Some("kept".to_string()));
+    }
+}
