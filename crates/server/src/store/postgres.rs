@@ -62,6 +62,9 @@ pub struct PgStore {
 #[derive(Debug)]
 struct Direct {
     slots: Vec<Arc<tokio::sync::Mutex<Option<sqlx::PgConnection>>>>,
+    /// One permit per slot: a holder of a permit always finds a free slot, and waiters are
+    /// served in order instead of queueing behind one busy connection.
+    permits: Arc<tokio::sync::Semaphore>,
     next: AtomicUsize,
     options: PgConnectOptions,
 }
@@ -71,6 +74,7 @@ struct Direct {
 struct DirectConn {
     slot: tokio::sync::OwnedMutexGuard<Option<sqlx::PgConnection>>,
     done: bool,
+    _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl DirectConn {
@@ -131,25 +135,21 @@ macro_rules! direct_read {
 
 impl Direct {
     async fn acquire(&self) -> StoreResult<DirectConn> {
+        let timed_out = || StoreError::Database(sqlx::Error::PoolTimedOut);
+        let permit =
+            tokio::time::timeout(ACQUIRE_TIMEOUT, Arc::clone(&self.permits).acquire_owned())
+                .await
+                .map_err(|_| timed_out())?
+                .map_err(|_| timed_out())?;
         let n = self.slots.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed);
-        // A free slot if there is one; otherwise queue on one slot.
-        let mut slot = None;
-        for i in 0..n {
-            if let Ok(guard) = Arc::clone(&self.slots[(start + i) % n]).try_lock_owned() {
-                slot = Some(guard);
-                break;
-            }
-        }
-        let mut slot = match slot {
-            Some(guard) => guard,
-            None => {
-                let wait = Arc::clone(&self.slots[start % n]).lock_owned();
-                tokio::time::timeout(ACQUIRE_TIMEOUT, wait)
-                    .await
-                    .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?
-            }
-        };
+        let mut slot = (0..n)
+            .find_map(|i| {
+                Arc::clone(&self.slots[(start + i) % n])
+                    .try_lock_owned()
+                    .ok()
+            })
+            .ok_or_else(timed_out)?;
         if slot.is_none() {
             let conn = tokio::time::timeout(
                 ACQUIRE_TIMEOUT,
@@ -159,7 +159,11 @@ impl Direct {
             .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))??;
             *slot = Some(conn);
         }
-        Ok(DirectConn { slot, done: false })
+        Ok(DirectConn {
+            slot,
+            done: false,
+            _permit: permit,
+        })
     }
 }
 
@@ -178,6 +182,7 @@ impl PgStore {
             slots: (0..direct_count)
                 .map(|_| Arc::new(tokio::sync::Mutex::new(None)))
                 .collect(),
+            permits: Arc::new(tokio::sync::Semaphore::new(direct_count as usize)),
             next: AtomicUsize::new(0),
             options: options.clone(),
         });
