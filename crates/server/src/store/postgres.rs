@@ -143,13 +143,21 @@ impl Direct {
                 .map_err(|_| timed_out())?;
         let n = self.slots.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed);
-        let mut slot = (0..n)
-            .find_map(|i| {
-                Arc::clone(&self.slots[(start + i) % n])
-                    .try_lock_owned()
-                    .ok()
-            })
-            .ok_or_else(timed_out)?;
+        let free = (0..n).find_map(|i| {
+            Arc::clone(&self.slots[(start + i) % n])
+                .try_lock_owned()
+                .ok()
+        });
+        let mut slot = match free {
+            Some(slot) => slot,
+            // A permit means a slot is free or being freed this instant: wait for one.
+            None => tokio::time::timeout(
+                ACQUIRE_TIMEOUT,
+                Arc::clone(&self.slots[start % n]).lock_owned(),
+            )
+            .await
+            .map_err(|_| timed_out())?,
+        };
         if slot.is_none() {
             let conn = tokio::time::timeout(
                 ACQUIRE_TIMEOUT,
