@@ -294,6 +294,55 @@ pub trait Storage: Send + Sync {
     ) -> impl Future<Output = StoreResult<Option<SpecRevision>>> + Send;
 }
 
+// Helpers both backends share.
+
+/// The current time, cut to microseconds so that what a write returns equals what a later
+/// read returns on both backends (PostgreSQL keeps microseconds).
+pub(crate) fn now() -> OffsetDateTime {
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(t)
+}
+
+/// The page size asked for, kept within 1..=100, and the number of rows to fetch: one more,
+/// to learn whether another page follows.
+pub(crate) fn fetch_limit(page: &PageRequest) -> (usize, i64) {
+    let limit = page.limit.clamp(1, 100);
+    (limit as usize, i64::from(limit) + 1)
+}
+
+/// Cuts the extra row fetched by [`fetch_limit`] and records whether it was there.
+pub(crate) fn into_page<T>(mut rows: Vec<T>, limit: usize) -> Page<T> {
+    let has_more = rows.len() > limit;
+    rows.truncate(limit);
+    Page {
+        items: rows,
+        has_more,
+    }
+}
+
+/// The id a list of projects or specifications continues after.
+pub(crate) fn id_cursor(page: &PageRequest) -> StoreResult<Option<Uuid>> {
+    match page.after {
+        None => Ok(None),
+        Some(Cursor::Id(id)) => Ok(Some(id)),
+        Some(Cursor::Revision(_)) => Err(StoreError::Config(
+            "a revision cursor cannot page a list of projects or specifications".into(),
+        )),
+    }
+}
+
+/// The revision a list of revisions continues after.
+pub(crate) fn revision_cursor(page: &PageRequest) -> StoreResult<Option<i64>> {
+    match page.after {
+        None => Ok(None),
+        Some(Cursor::Revision(n)) => Ok(Some(n)),
+        Some(Cursor::Id(_)) => Err(StoreError::Config(
+            "an id cursor cannot page a list of revisions".into(),
+        )),
+    }
+}
+
 /// The configured database.
 #[derive(Clone, Debug)]
 pub enum Store {
