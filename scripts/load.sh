@@ -20,6 +20,8 @@ PORT=${PORT:-18080}
 BACKENDS=${BACKENDS:-"sqlite postgres"}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/test}
 PG_LOAD_DB=${PG_LOAD_DB:-specforge_load}
+# Connection options used by both the service and pgbench (TLS buys nothing on loopback).
+PG_OPTIONS=${PG_OPTIONS:-sslmode=disable}
 BASE="http://127.0.0.1:$PORT"
 
 for tool in wrk curl python3; do
@@ -100,7 +102,7 @@ for backend in $BACKENDS; do
     postgres)
       command -v psql >/dev/null && command -v pgbench >/dev/null || { echo "load.sh: psql and pgbench are needed" >&2; exit 2; }
       psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS $PG_LOAD_DB WITH (FORCE)" -c "CREATE DATABASE $PG_LOAD_DB"
-      url="${PG_ADMIN_URL%/*}/$PG_LOAD_DB" ;;
+      url="${PG_ADMIN_URL%/*}/$PG_LOAD_DB?$PG_OPTIONS" ;;
     *) echo "load.sh: unknown backend $backend" >&2; exit 2 ;;
   esac
   start_server "$url" "$backend"
@@ -125,7 +127,7 @@ for backend in $BACKENDS; do
   stop_server
 
   if [ "$backend" = postgres ]; then
-    db_url="${PG_ADMIN_URL%/*}/$PG_LOAD_DB"
+    db_url="${PG_ADMIN_URL%/*}/$PG_LOAD_DB?$PG_OPTIONS"
     cat > "$WORK/select.sql" <<SQL
 SELECT p.id, p.owner_id, p.name, p.description, p.created_at, p.updated_at,
        (SELECT count(*) FROM specs c WHERE c.project_id = p.id) AS spec_count
