@@ -2,6 +2,7 @@
 
 #![forbid(unsafe_code)]
 
+mod generate;
 mod render;
 
 use std::io::{IsTerminal, Read, Write};
@@ -55,6 +56,54 @@ enum Command {
         #[arg(long, short, value_name = "FORMAT", value_parser = parse_format)]
         format: Option<Format>,
     },
+    /// Generate a project from a specification.
+    ///
+    /// Writes into a temporary folder (or file) next to the destination and renames it into
+    /// place once every file is written, so a failure leaves nothing half-written. The same
+    /// specification, target, options and specforge version give byte-identical files.
+    ///
+    /// Exits 0 on success, 1 when the specification is invalid or cannot be generated for the
+    /// target (its diagnostics are printed), 2 on a usage or I/O error.
+    #[command(
+        after_help = "Examples:\n  specforge generate examples/bookstore.yaml --target python-fastapi --out bookstore\n  \
+                      specforge generate spec.md -t rust-axum --archive app.tar.gz\n  \
+                      specforge generate spec.yaml -t rust-axum -o bookstore -O crate_name=shop --force"
+    )]
+    Generate {
+        /// Specification file (YAML, JSON, Markdown or OpenAPI); `-` reads standard input.
+        #[arg(value_name = "SPEC")]
+        spec: PathBuf,
+        /// The target (see `specforge targets`).
+        #[arg(long, short, value_name = "TARGET")]
+        target: String,
+        /// The folder to write the project into (created; must be empty unless --force).
+        #[arg(
+            long,
+            short,
+            value_name = "DIR",
+            required_unless_present = "archive",
+            conflicts_with = "archive"
+        )]
+        out: Option<PathBuf>,
+        /// Write a .zip or .tar.gz archive instead of a folder.
+        #[arg(long, value_name = "FILE")]
+        archive: Option<PathBuf>,
+        /// A target option, `key=value` (repeatable).
+        #[arg(long = "option", short = 'O', value_name = "KEY=VALUE", value_parser = specforge_codegen::options::parse_pair)]
+        options: Vec<(String, String)>,
+        /// Replace a non-empty output folder (its old contents are removed) or an existing archive.
+        #[arg(long)]
+        force: bool,
+        /// Read the specification as this format instead of detecting it.
+        #[arg(long, short, value_name = "FORMAT", value_parser = parse_format)]
+        format: Option<Format>,
+    },
+    /// List the targets and their options.
+    Targets {
+        /// Print them as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the REST service until SIGTERM or Ctrl-C.
     ///
     /// With no configuration it listens on 127.0.0.1:8080, keeps its SQLite database and
@@ -106,6 +155,23 @@ fn main() -> ExitCode {
             json,
         } => check(&files, format, json),
         Command::Inspect { file, format } => inspect(&file, format),
+        Command::Generate {
+            spec,
+            target,
+            out,
+            archive,
+            options,
+            force,
+            format,
+        } => {
+            let dest = match (out, archive) {
+                (_, Some(path)) => generate::Destination::Archive { path, force },
+                (Some(path), None) => generate::Destination::Folder { path, force },
+                (None, None) => unreachable!("clap requires --out or --archive"),
+            };
+            generate_command(&spec, &target, &options, &dest, format)
+        }
+        Command::Targets { json } => generate::list_targets(json),
         Command::Serve { args } => return service(&args, Service::Serve),
         Command::Migrate { args } => return service(&args, Service::Migrate),
     };
@@ -116,6 +182,59 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn generate_command(
+    spec: &PathBuf,
+    target: &str,
+    options: &[(String, String)],
+    dest: &generate::Destination,
+    format: Option<Format>,
+) -> anyhow::Result<ExitCode> {
+    generate::check_destination(dest)?;
+    let input = read_input(spec)?;
+    let analysis = analyze_input(&input, format);
+    let text = String::from_utf8_lossy(&input.bytes);
+    let lines = LineIndex::new(&text);
+    let mut err = String::new();
+    let style = color_for(std::io::stderr().is_terminal());
+    for d in &analysis.diagnostics {
+        render::diagnostic(&mut err, &input.display, &text, &lines, d, style);
+    }
+    std::io::stderr().write_all(err.as_bytes())?;
+    let Some(model) = analysis.model else {
+        writeln!(
+            std::io::stderr(),
+            "{}: invalid: {} error(s); nothing generated",
+            input.display,
+            analysis.error_count()
+        )?;
+        return Ok(ExitCode::from(1));
+    };
+    let output = match specforge_codegen::generate(&model, target, options) {
+        Ok(output) => output,
+        Err(e) => {
+            let (message, code) = generate::describe_error(&e);
+            std::io::stderr().write_all(message.as_bytes())?;
+            return Ok(ExitCode::from(code));
+        }
+    };
+    generate::write(&output.tree, dest, &model.name)?;
+    let (kind, path) = match dest {
+        generate::Destination::Folder { path, .. } => ("into", path),
+        generate::Destination::Archive { path, .. } => ("as", path),
+    };
+    writeln!(
+        std::io::stdout(),
+        "{}: generated {} files ({} bytes) for {} {kind} {}\ndigest sha256:{}",
+        input.display,
+        output.tree.len(),
+        output.tree.total_bytes(),
+        output.target,
+        path.display(),
+        output.digest()
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The optional environment file of `serve` and `migrate`, in the working directory.

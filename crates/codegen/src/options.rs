@@ -1,0 +1,120 @@
+//! Target options: `--option key=value` on the command line, `options` in the API.
+
+use std::collections::BTreeMap;
+
+use crate::{Error, Target};
+
+/// What values an option takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionKind {
+    /// One of these words.
+    Choice(&'static [&'static str]),
+    /// A lowercase ASCII identifier: a letter, then letters, digits and `_` (at most 63).
+    Identifier,
+    /// `true` or `false`.
+    Bool,
+}
+
+/// One option of a target.
+#[derive(Clone, Copy, Debug)]
+pub struct OptionSpec {
+    /// Its name.
+    pub name: &'static str,
+    /// What it changes.
+    pub description: &'static str,
+    /// The value when not given (`None`: derived from the specification, as `description` says).
+    pub default: Option<&'static str>,
+    /// What values it takes.
+    pub kind: OptionKind,
+}
+
+impl OptionSpec {
+    fn check(&self, value: &str) -> Result<(), String> {
+        match self.kind {
+            OptionKind::Choice(values) if !values.contains(&value) => Err(format!(
+                "`{value}` is not one of {}",
+                values
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            OptionKind::Bool if value != "true" && value != "false" => {
+                Err(format!("`{value}` is not `true` or `false`"))
+            }
+            OptionKind::Identifier
+                if value.is_empty()
+                    || value.len() > 63
+                    || !value.starts_with(|c: char| c.is_ascii_lowercase())
+                    || !value
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    || value.ends_with('_')
+                    || value.contains("__") =>
+            {
+                Err(format!(
+                    "`{value}` is not a lowercase identifier (a letter, then letters, digits and single `_`, at most 63)"
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Options given for a generation, checked against the target, with fixed defaults filled in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    values: BTreeMap<String, String>,
+}
+
+impl Options {
+    /// Checks `given` against `target`'s options. A key given twice keeps its last value.
+    pub fn resolve(target: &dyn Target, given: &[(String, String)]) -> Result<Self, Error> {
+        let specs = target.options();
+        let mut values = BTreeMap::new();
+        for spec in specs {
+            if let Some(default) = spec.default {
+                values.insert(spec.name.to_owned(), default.to_owned());
+            }
+        }
+        for (key, value) in given {
+            let Some(spec) = specs.iter().find(|s| s.name == key) else {
+                return Err(Error::UnknownOption {
+                    target: target.name().to_owned(),
+                    key: key.clone(),
+                    suggestion: specforge_spec::names::suggest(key, specs.iter().map(|s| s.name))
+                        .map(String::from),
+                });
+            };
+            spec.check(value).map_err(|reason| Error::BadOption {
+                key: key.clone(),
+                reason,
+            })?;
+            values.insert(key.clone(), value.clone());
+        }
+        Ok(Options { values })
+    }
+
+    /// The value of an option, when given or defaulted.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str)
+    }
+
+    /// A boolean option (false when absent).
+    pub fn flag(&self, key: &str) -> bool {
+        self.get(key) == Some("true")
+    }
+
+    /// All values by name.
+    pub fn values(&self) -> &BTreeMap<String, String> {
+        &self.values
+    }
+}
+
+/// Parses `key=value`.
+pub fn parse_pair(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
+        _ => Err(format!("`{s}` is not key=value")),
+    }
+}

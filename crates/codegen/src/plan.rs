@@ -1,0 +1,425 @@
+//! The language-neutral pass every target starts from: the generated API's wire names, URL
+//! paths, SQL tables, columns, join tables and constraint names, computed once so that the
+//! targets agree (the `openapi` document describes exactly what `python-fastapi` and
+//! `rust-axum` serve, and their migrations match `sql-postgres` and `sql-sqlite`).
+//!
+//! Wire names (JSON properties and query parameters) are the snake_case form of the spec's
+//! names, letters of any script kept. SQL names are ASCII ([`crate::naming`]) and at most 63
+//! bytes (PostgreSQL's limit): a longer one keeps its first 50 bytes and a hash of the whole.
+//! Generated SQL always quotes identifiers, so SQL keywords need no escaping.
+//!
+//! The contract of the generated API is documented in `docs/generated-api.md`.
+
+use serde::Serialize;
+use specforge_spec::model::{Entity, Field, OnDelete, Relation, RelationKind};
+use specforge_spec::{Model, names};
+
+use crate::naming::{Case, Clash, Namespace, case, plural};
+use crate::{Error, Problem, sha256_hex};
+
+/// Longest SQL identifier PostgreSQL keeps.
+pub const MAX_SQL_IDENT: usize = 63;
+
+/// The whole plan.
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan<'m> {
+    /// The model.
+    #[serde(skip)]
+    pub model: &'m Model,
+    /// Enums, in declaration order.
+    pub enums: Vec<EnumPlan<'m>>,
+    /// Entities, in declaration order.
+    pub entities: Vec<EntityPlan<'m>>,
+    /// Join tables of many-to-many relations, in order of their owning side.
+    pub joins: Vec<JoinPlan<'m>>,
+}
+
+/// An enum.
+#[derive(Clone, Debug, Serialize)]
+pub struct EnumPlan<'m> {
+    /// The enum.
+    #[serde(skip)]
+    pub def: &'m specforge_spec::model::Enum,
+    /// Its name as written.
+    pub name: &'m str,
+    /// JSON Pointer to it in the specification.
+    pub pointer: String,
+    /// The SQL type name PostgreSQL gets (`book_status`).
+    pub sql_type: String,
+    /// Values as written (these are the wire values).
+    pub values: &'m [String],
+}
+
+/// An entity.
+#[derive(Clone, Debug, Serialize)]
+pub struct EntityPlan<'m> {
+    /// The entity.
+    #[serde(skip)]
+    pub entity: &'m Entity,
+    /// Its name as written.
+    pub name: &'m str,
+    /// JSON Pointer to it in the specification.
+    pub pointer: String,
+    /// SQL table (`books`).
+    pub table: String,
+    /// The URL segment of its collection (`/api/{collection}`, kebab-case plural).
+    pub collection: String,
+    /// Scalar fields (the implicit `id` first, timestamps last).
+    pub fields: Vec<FieldPlan<'m>>,
+    /// To-one relations that hold a foreign key here.
+    pub refs: Vec<RefPlan<'m>>,
+    /// Many-to-many relations this side owns (indexes into [`Plan::joins`]).
+    pub joins: Vec<usize>,
+    /// Query parameters of the list operation that filter by equality.
+    pub filters: Vec<FilterPlan>,
+    /// Wire names the list can be sorted by.
+    pub sorts: Vec<String>,
+}
+
+/// A scalar field.
+#[derive(Clone, Debug, Serialize)]
+pub struct FieldPlan<'m> {
+    /// The field.
+    #[serde(skip)]
+    pub field: &'m Field,
+    /// JSON Pointer to it in the specification.
+    pub pointer: String,
+    /// JSON property name.
+    pub wire: String,
+    /// SQL column.
+    pub column: String,
+    /// Name of its unique constraint, when it is unique (and not the primary key).
+    pub unique_constraint: Option<String>,
+    /// Whether the client sends it (declared fields; not `id`, `created_at`, `updated_at`).
+    pub writable: bool,
+}
+
+/// A to-one relation that holds a foreign key (many-to-one, or the owning side of one-to-one).
+#[derive(Clone, Debug, Serialize)]
+pub struct RefPlan<'m> {
+    /// The relation.
+    #[serde(skip)]
+    pub relation: &'m Relation,
+    /// JSON Pointer to it in the specification.
+    pub pointer: String,
+    /// JSON property holding the target's id (`author_id`).
+    pub wire: String,
+    /// SQL column (`author_id`).
+    pub column: String,
+    /// Index of the target entity in [`Plan::entities`].
+    pub target: usize,
+    /// The target's table.
+    pub target_table: String,
+    /// Whether a value is required.
+    pub required: bool,
+    /// Whether the column is unique (one-to-one).
+    pub unique: bool,
+    /// Name of the unique constraint (one-to-one).
+    pub unique_constraint: Option<String>,
+    /// SQL `ON DELETE` action (`CASCADE`, `RESTRICT`, `SET NULL`, `NO ACTION`).
+    pub on_delete: &'static str,
+}
+
+/// A join table of a many-to-many relation.
+#[derive(Clone, Debug, Serialize)]
+pub struct JoinPlan<'m> {
+    /// The owning side.
+    #[serde(skip)]
+    pub relation: &'m Relation,
+    /// JSON Pointer to the owning side in the specification.
+    pub pointer: String,
+    /// Index of the owning entity.
+    pub owner: usize,
+    /// Index of the target entity.
+    pub target: usize,
+    /// JSON property on the owner holding the target ids (`tag_ids`).
+    pub wire: String,
+    /// SQL table (`books_tags`).
+    pub table: String,
+    /// Column referring to the owner (`book_id`).
+    pub owner_column: String,
+    /// Column referring to the target (`tag_id`).
+    pub target_column: String,
+    /// The owner's table.
+    pub owner_table: String,
+    /// The target's table.
+    pub target_table: String,
+}
+
+/// A filter of the list operation.
+#[derive(Clone, Debug, Serialize)]
+pub struct FilterPlan {
+    /// The query parameter (a field's wire name, or a reference's `…_id`).
+    pub wire: String,
+    /// What it filters.
+    pub on: FilterOn,
+}
+
+/// What a filter compares.
+#[derive(Clone, Copy, Debug, Serialize)]
+#[serde(tag = "kind", content = "index", rename_all = "snake_case")]
+pub enum FilterOn {
+    /// [`EntityPlan::fields`]`[i]`.
+    Field(usize),
+    /// [`EntityPlan::refs`]`[i]`.
+    Ref(usize),
+}
+
+/// An SQL identifier of at most [`MAX_SQL_IDENT`] bytes.
+pub fn sql_ident(ident: String) -> String {
+    if ident.len() <= MAX_SQL_IDENT {
+        return ident;
+    }
+    let mut cut = 50;
+    while !ident.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!(
+        "{}_{}",
+        ident[..cut].trim_end_matches('_'),
+        &sha256_hex(ident.as_bytes())[..12]
+    )
+}
+
+fn pointer(parts: &[&str]) -> String {
+    parts.iter().fold(String::new(), |acc, part| {
+        specforge_spec::diagnostic::pointer(&acc, part)
+    })
+}
+
+fn on_delete(action: OnDelete) -> &'static str {
+    match action {
+        OnDelete::Cascade => "CASCADE",
+        OnDelete::Restrict => "RESTRICT",
+        OnDelete::SetNull => "SET NULL",
+        OnDelete::NoAction => "NO ACTION",
+    }
+}
+
+impl<'m> Plan<'m> {
+    /// Plans `model`, or lists the names that meet once made SQL or wire names.
+    pub fn new(model: &'m Model) -> Result<Self, Error> {
+        let mut clashes = Vec::new();
+        let mut tables = Namespace::new("SQL table");
+        let mut paths = Namespace::new("URL path");
+        let mut types = Namespace::new("SQL type");
+        let enums = model
+            .enums
+            .iter()
+            .map(|def| {
+                let pointer = pointer(&["enums", &def.name]);
+                let sql_type = sql_ident(case(&def.name, Case::Snake));
+                types.claim(&sql_type, &pointer, &mut clashes);
+                EnumPlan {
+                    def,
+                    name: &def.name,
+                    pointer,
+                    sql_type,
+                    values: &def.values,
+                }
+            })
+            .collect();
+        let index = |name: &str| model.entities.iter().position(|e| e.name == name);
+        let mut entities: Vec<EntityPlan<'m>> = Vec::with_capacity(model.entities.len());
+        for entity in &model.entities {
+            let ptr = pointer(&["entities", &entity.name]);
+            let table = sql_ident(plural(&entity.name, Case::Snake));
+            tables.claim(&table, &ptr, &mut clashes);
+            let collection = plural(&entity.name, Case::Kebab);
+            paths.claim(&collection, &ptr, &mut clashes);
+            entities.push(EntityPlan {
+                entity,
+                name: &entity.name,
+                pointer: ptr,
+                table,
+                collection,
+                fields: Vec::new(),
+                refs: Vec::new(),
+                joins: Vec::new(),
+                filters: Vec::new(),
+                sorts: Vec::new(),
+            });
+        }
+        let mut joins = Vec::new();
+        for (i, entity) in model.entities.iter().enumerate() {
+            let ptr = entities[i].pointer.clone();
+            let table = entities[i].table.clone();
+            let mut columns = Namespace::new(format!("SQL column of `{table}`"));
+            let mut wires = Namespace::new(format!("JSON property of `{}`", entity.name));
+            let mut fields = Vec::new();
+            for field in &entity.fields {
+                let fptr = if field.implicit {
+                    format!("{ptr} (implicit field `{}`)", field.name)
+                } else {
+                    pointer(&["entities", &entity.name, "fields", &field.name])
+                };
+                let wire = names::snake(&field.name);
+                let column = sql_ident(case(&field.name, Case::Snake));
+                columns.claim(&column, &fptr, &mut clashes);
+                wires.claim(&wire, &fptr, &mut clashes);
+                let unique_constraint = (field.unique && !field.primary_key)
+                    .then(|| constraint_name("uq", &table, &column));
+                fields.push(FieldPlan {
+                    field,
+                    pointer: fptr,
+                    wire,
+                    column,
+                    unique_constraint,
+                    writable: !field.implicit,
+                });
+            }
+            let mut refs = Vec::new();
+            let mut own_joins = Vec::new();
+            for relation in &entity.relations {
+                let rptr = pointer(&["entities", &entity.name, "relations", &relation.name]);
+                let Some(target) = index(&relation.target) else {
+                    continue;
+                };
+                let target_table = entities[target].table.clone();
+                match relation.kind {
+                    RelationKind::ManyToOne | RelationKind::OneToOne if relation.owner => {
+                        let snake = names::snake(&relation.name);
+                        let wire = format!("{snake}_id");
+                        let column = sql_ident(format!("{}_id", case(&relation.name, Case::Snake)));
+                        columns.claim(&column, &rptr, &mut clashes);
+                        wires.claim(&wire, &rptr, &mut clashes);
+                        let unique = relation.kind == RelationKind::OneToOne;
+                        refs.push(RefPlan {
+                            relation,
+                            pointer: rptr,
+                            wire,
+                            unique_constraint: unique
+                                .then(|| constraint_name("uq", &table, &column)),
+                            column,
+                            target,
+                            target_table,
+                            required: relation.required,
+                            unique,
+                            on_delete: on_delete(relation.on_delete),
+                        });
+                    }
+                    RelationKind::ManyToMany if relation.owner => {
+                        let wire = format!("{}_ids", names::snake(&relation.name));
+                        wires.claim(&wire, &rptr, &mut clashes);
+                        let join_table =
+                            sql_ident(format!("{table}_{}", case(&relation.name, Case::Snake)));
+                        tables.claim(&join_table, &rptr, &mut clashes);
+                        let owner_column =
+                            sql_ident(format!("{}_id", case(&entity.name, Case::Snake)));
+                        let mut target_column =
+                            sql_ident(format!("{}_id", case(&relation.target, Case::Snake)));
+                        if target_column == owner_column {
+                            target_column =
+                                sql_ident(format!("{}_id", case(&relation.name, Case::Snake)));
+                        }
+                        let mut join_columns =
+                            Namespace::new(format!("SQL column of `{join_table}`"));
+                        join_columns.claim(&owner_column, &ptr, &mut clashes);
+                        join_columns.claim(&target_column, &rptr, &mut clashes);
+                        own_joins.push(joins.len());
+                        joins.push(JoinPlan {
+                            relation,
+                            pointer: rptr,
+                            owner: i,
+                            target,
+                            wire,
+                            table: join_table,
+                            owner_column,
+                            target_column,
+                            owner_table: table.clone(),
+                            target_table,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            let mut filters = Vec::new();
+            for name in &entity.list.filters {
+                if let Some(f) = fields
+                    .iter()
+                    .position(|f: &FieldPlan| f.field.name == *name)
+                {
+                    filters.push(FilterPlan {
+                        wire: fields[f].wire.clone(),
+                        on: FilterOn::Field(f),
+                    });
+                } else if let Some(r) = refs.iter().position(|r: &RefPlan| r.relation.name == *name)
+                {
+                    filters.push(FilterPlan {
+                        wire: refs[r].wire.clone(),
+                        on: FilterOn::Ref(r),
+                    });
+                }
+            }
+            let sorts = entity
+                .list
+                .sort
+                .iter()
+                .filter_map(|name| fields.iter().find(|f| f.field.name == *name))
+                .map(|f| f.wire.clone())
+                .collect();
+            let plan = &mut entities[i];
+            plan.fields = fields;
+            plan.refs = refs;
+            plan.joins = own_joins;
+            plan.filters = filters;
+            plan.sorts = sorts;
+        }
+        if !clashes.is_empty() {
+            return Err(clash_error(clashes));
+        }
+        Ok(Plan {
+            model,
+            enums,
+            entities,
+            joins,
+        })
+    }
+
+    /// Entities in an order where each comes after the entities its required references
+    /// point to (declaration order otherwise); entities caught in a cycle of required
+    /// references keep their declaration order at the end.
+    pub fn creation_order(&self) -> Vec<usize> {
+        let n = self.entities.len();
+        let mut placed = vec![false; n];
+        let mut order = Vec::with_capacity(n);
+        loop {
+            let before = order.len();
+            for (i, entity) in self.entities.iter().enumerate() {
+                if !placed[i]
+                    && entity
+                        .refs
+                        .iter()
+                        .all(|r| !r.required || r.target == i || placed[r.target])
+                {
+                    placed[i] = true;
+                    order.push(i);
+                }
+            }
+            if order.len() == n || order.len() == before {
+                break;
+            }
+        }
+        order.extend((0..n).filter(|&i| !placed[i]));
+        order
+    }
+}
+
+/// `prefix_` and a hash of the table and column: short, stable and unique per column.
+pub fn constraint_name(prefix: &str, table: &str, column: &str) -> String {
+    let hash = sha256_hex(format!("{table}\0{column}").as_bytes());
+    format!("{prefix}_{}", &hash[..16])
+}
+
+/// The error for clashing names.
+pub fn clash_error(clashes: Vec<Clash>) -> Error {
+    Error::Spec(
+        clashes
+            .into_iter()
+            .map(|c| Problem {
+                path: c.second.clone(),
+                message: c.to_string(),
+            })
+            .collect(),
+    )
+}
