@@ -619,7 +619,7 @@ mod tests {
     #[test]
     fn letters_outside_ascii_become_code_points() {
         assert_eq!(case("prénom", Case::Snake), "pr_u00e9_nom");
-        assert_eq!(case("Größe", Case::Pascal), "GrU00f6U00dfe");
+        assert_eq!(case("Größe", Case::Pascal), "GrU00f6U00dfE");
         assert_eq!(case("名前", Case::Snake), "u540d_u524d");
     }
 
