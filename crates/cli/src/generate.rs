@@ -240,5 +240,6 @@ fn kind_text(kind: OptionKind) -> String {
         OptionKind::Choice(values) => values.join("|"),
         OptionKind::Identifier => "identifier".into(),
         OptionKind::Bool => "true|false".into(),
+        OptionKind::Text => "text".into(),
     }
 }

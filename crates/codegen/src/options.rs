@@ -13,6 +13,8 @@ pub enum OptionKind {
     Identifier,
     /// `true` or `false`.
     Bool,
+    /// Any text of at most 200 characters without control characters.
+    Text,
 }
 
 /// One option of a target.
@@ -55,6 +57,11 @@ impl OptionSpec {
                 Err(format!(
                     "`{value}` is not a lowercase identifier (a letter, then letters, digits and single `_`, at most 63)"
                 ))
+            }
+            OptionKind::Text
+                if value.chars().count() > 200 || value.chars().any(char::is_control) =>
+            {
+                Err("the text is longer than 200 characters or has control characters".into())
             }
             _ => Ok(()),
         }

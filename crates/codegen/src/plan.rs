@@ -132,7 +132,7 @@ pub struct JoinPlan<'m> {
     pub owner: usize,
     /// Index of the target entity.
     pub target: usize,
-    /// JSON property on the owner holding the target ids (`tag_ids`).
+    /// JSON property on the owner holding the target ids: the relation's wire name (`tags`).
     pub wire: String,
     /// SQL table (`books_tags`).
     pub table: String,
@@ -299,7 +299,7 @@ impl<'m> Plan<'m> {
                         });
                     }
                     RelationKind::ManyToMany if relation.owner => {
-                        let wire = format!("{}_ids", names::snake(&relation.name));
+                        let wire = names::snake(&relation.name);
                         wires.claim(&wire, &rptr, &mut clashes);
                         let join_table =
                             sql_ident(format!("{table}_{}", case(&relation.name, Case::Snake)));

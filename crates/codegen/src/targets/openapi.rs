@@ -1,12 +1,24 @@
-//! The `openapi` target.
+//! The `openapi` target: the generated API (`docs/generated-api.md`) as one OpenAPI 3.1
+//! document, and [`document`], which the full targets serve.
 
+use serde_json::{Map, Value, json};
 use specforge_spec::Model;
+use specforge_spec::model::{Field, FieldType, Operation};
 
-use crate::{Error, FileTree, Options, Target};
+use crate::naming::{Case, HELPER_TYPE_PREFIX, Namespace, case};
+use crate::plan::{EntityPlan, FilterOn, Plan, clash_error};
+use crate::{Error, FileTree, OptionKind, OptionSpec, Options, Target, VERSION};
 
 /// The `openapi` target.
 #[derive(Debug)]
 pub struct OpenApi;
+
+const OPTIONS: &[OptionSpec] = &[OptionSpec {
+    name: "server_url",
+    description: "The URL of the `servers` entry",
+    default: Some("http://localhost:8000"),
+    kind: OptionKind::Text,
+}];
 
 impl Target for OpenApi {
     fn name(&self) -> &'static str {
@@ -14,11 +26,555 @@ impl Target for OpenApi {
     }
 
     fn description(&self) -> &'static str {
-        "openapi"
+        "The generated API as one OpenAPI 3.1 document (openapi.json)"
     }
 
-    fn generate(&self, model: &Model, _options: &Options, out: &mut FileTree) -> Result<(), Error> {
-        let _plan = crate::plan::Plan::new(model)?;
-        out.insert("README.md", "openapi\n")
+    fn options(&self) -> &'static [OptionSpec] {
+        OPTIONS
     }
+
+    fn generate(&self, model: &Model, options: &Options, out: &mut FileTree) -> Result<(), Error> {
+        let plan = Plan::new(model)?;
+        let mut doc = document(&plan)?;
+        if let Some(url) = options.get("server_url") {
+            doc["servers"] = json!([{ "url": url }]);
+        }
+        out.insert("openapi.json", to_pretty_json(&doc))
+    }
+}
+
+/// Pretty JSON (two spaces) with a final newline.
+pub fn to_pretty_json(value: &Value) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Component names of one entity.
+struct Names {
+    read: String,
+    input: String,
+    page: String,
+}
+
+const PROBLEM: &str = "SfProblem";
+const FIELD_ERROR: &str = "SfFieldError";
+
+/// The OpenAPI 3.1 document of the API that the full targets generate for `plan`.
+pub fn document(plan: &Plan<'_>) -> Result<Value, Error> {
+    let model = plan.model;
+    let mut clashes = Vec::new();
+    let mut components = Namespace::new("OpenAPI schema");
+    debug_assert!(PROBLEM.starts_with(HELPER_TYPE_PREFIX));
+    let mut schemas = Map::new();
+    for e in &plan.enums {
+        let name = case(e.name, Case::Pascal);
+        components.claim(&name, &e.pointer, &mut clashes);
+        let mut schema = json!({ "type": "string", "enum": e.values });
+        if let Some(d) = &e.def.description {
+            schema["description"] = json!(d);
+        }
+        schemas.insert(name, schema);
+    }
+    let names: Vec<Names> = plan
+        .entities
+        .iter()
+        .map(|e| {
+            let read = case(e.name, Case::Pascal);
+            let n = Names {
+                input: format!("{read}Input"),
+                page: format!("{read}Page"),
+                read,
+            };
+            for c in [&n.read, &n.input, &n.page] {
+                components.claim(c, &e.pointer, &mut clashes);
+            }
+            n
+        })
+        .collect();
+    if !clashes.is_empty() {
+        return Err(clash_error(clashes));
+    }
+    let mut paths = Map::new();
+    paths.insert(
+        "/health".into(),
+        json!({ "get": {
+            "operationId": "health",
+            "summary": "Liveness",
+            "security": [],
+            "responses": { "200": { "description": "The service runs", "content": {
+                "application/json": { "schema": {
+                    "type": "object",
+                    "properties": { "status": { "type": "string", "const": "ok" } },
+                    "required": ["status"]
+                } } } } }
+        } }),
+    );
+    for (entity, n) in plan.entities.iter().zip(&names) {
+        schemas.insert(n.read.clone(), read_schema(plan, entity));
+        schemas.insert(n.input.clone(), input_schema(plan, entity));
+        schemas.insert(
+            n.page.clone(),
+            json!({
+                "type": "object",
+                "properties": {
+                    "items": { "type": "array", "items": { "$ref": schema_ref(&n.read) } },
+                    "page": { "type": "integer", "minimum": 1 },
+                    "page_size": { "type": "integer", "minimum": 1 },
+                    "total": { "type": "integer", "minimum": 0 }
+                },
+                "required": ["items", "page", "page_size", "total"]
+            }),
+        );
+        let (collection, item) = operations(entity, n);
+        if !collection.is_empty() {
+            paths.insert(
+                format!("/api/{}", entity.collection),
+                Value::Object(collection),
+            );
+        }
+        if !item.is_empty() {
+            paths.insert(
+                format!("/api/{}/{{id}}", entity.collection),
+                Value::Object(item),
+            );
+        }
+    }
+    schemas.insert(
+        FIELD_ERROR.into(),
+        json!({
+            "type": "object",
+            "properties": {
+                "field": { "type": "string", "description": "Wire name of the field, `body`, `query.<name>` or `path.id`" },
+                "message": { "type": "string" }
+            },
+            "required": ["field", "message"]
+        }),
+    );
+    schemas.insert(
+        PROBLEM.into(),
+        json!({
+            "type": "object",
+            "description": "An error (RFC 9457)",
+            "properties": {
+                "type": { "type": "string" },
+                "title": { "type": "string" },
+                "status": { "type": "integer" },
+                "detail": { "type": "string" },
+                "errors": { "type": "array", "items": { "$ref": schema_ref(FIELD_ERROR) } }
+            },
+            "required": ["type", "title", "status"]
+        }),
+    );
+    let mut info = json!({
+        "title": model.title.as_deref().unwrap_or(&model.name),
+        "version": "1.0.0",
+    });
+    let mut description = model.description.clone().unwrap_or_default();
+    if !description.is_empty() && !description.ends_with('\n') {
+        description.push('\n');
+    }
+    description.push_str(&format!("\nGenerated by specforge {VERSION}."));
+    info["description"] = json!(description.trim_start());
+    let mut responses = Map::new();
+    for (name, text) in [
+        ("Unauthorized", "Missing, malformed or expired bearer token"),
+        ("Forbidden", "The token lacks a role this operation needs"),
+        ("NotFound", "No such resource"),
+        (
+            "Conflict",
+            "A unique value is taken, or other rows refer to this one",
+        ),
+        (
+            "Unprocessable",
+            "The request is not valid; `errors` lists each problem",
+        ),
+    ] {
+        responses.insert(
+            format!("{HELPER_TYPE_PREFIX}{name}"),
+            json!({ "description": text, "content": {
+                "application/problem+json": { "schema": { "$ref": schema_ref(PROBLEM) } }
+            } }),
+        );
+    }
+    Ok(json!({
+        "openapi": "3.1.0",
+        "info": info,
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "responses": responses,
+            "securitySchemes": { "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": "HS256 JWT signed with JWT_SECRET; `sub`, `exp` and a `roles` array"
+            } }
+        },
+        "security": [{ "bearer": [] }]
+    }))
+}
+
+fn schema_ref(name: &str) -> String {
+    format!("#/components/schemas/{name}")
+}
+
+fn response_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/responses/{HELPER_TYPE_PREFIX}{name}") })
+}
+
+/// The collection path's and the item path's operations.
+fn operations(entity: &EntityPlan<'_>, n: &Names) -> (Map<String, Value>, Map<String, Value>) {
+    let mut collection = Map::new();
+    let mut item = Map::new();
+    let one = case(entity.name, Case::Pascal);
+    let id_param = json!({
+        "name": "id", "in": "path", "required": true,
+        "schema": { "type": "string", "format": "uuid" }
+    });
+    let body = json!({ "required": true, "content": {
+        "application/json": { "schema": { "$ref": schema_ref(&n.input) } }
+    } });
+    let resource = |text: &str| {
+        json!({ "description": text, "content": {
+            "application/json": { "schema": { "$ref": schema_ref(&n.read) } }
+        } })
+    };
+    for &op in &entity.entity.operations {
+        let roles = entity.entity.permissions.roles(op);
+        let mut responses = Map::new();
+        let mut operation = Map::new();
+        operation.insert("tags".into(), json!([entity.name]));
+        let (method, summary) = match op {
+            Operation::List => ("get", format!("List {}", entity.name)),
+            Operation::Get => ("get", format!("Read one {}", entity.name)),
+            Operation::Create => ("post", format!("Create a {}", entity.name)),
+            Operation::Update => ("put", format!("Replace a {}", entity.name)),
+            Operation::Delete => ("delete", format!("Delete a {}", entity.name)),
+        };
+        let verb = op.as_str();
+        operation.insert("operationId".into(), json!(format!("{verb}{one}")));
+        operation.insert("summary".into(), json!(summary));
+        if let Some(roles) = roles {
+            operation.insert(
+                "description".into(),
+                json!(format!(
+                    "Needs one of the roles: {}.",
+                    roles
+                        .iter()
+                        .map(|r| format!("`{r}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            );
+            operation.insert("x-roles".into(), json!(roles));
+        }
+        match op {
+            Operation::List => {
+                operation.insert("parameters".into(), Value::Array(list_parameters(entity)));
+                responses.insert(
+                    "200".into(),
+                    json!({ "description": "A page of items", "content": {
+                        "application/json": { "schema": { "$ref": schema_ref(&n.page) } }
+                    } }),
+                );
+            }
+            Operation::Get => {
+                operation.insert("parameters".into(), json!([id_param]));
+                responses.insert("200".into(), resource("The resource"));
+                responses.insert("404".into(), response_ref("NotFound"));
+            }
+            Operation::Create => {
+                operation.insert("requestBody".into(), body.clone());
+                let mut created = resource("Created");
+                created["headers"] = json!({ "Location": {
+                    "description": "The new resource's path",
+                    "schema": { "type": "string" }
+                } });
+                responses.insert("201".into(), created);
+                responses.insert("409".into(), response_ref("Conflict"));
+            }
+            Operation::Update => {
+                operation.insert("parameters".into(), json!([id_param]));
+                operation.insert("requestBody".into(), body.clone());
+                responses.insert("200".into(), resource("Replaced"));
+                responses.insert("404".into(), response_ref("NotFound"));
+                responses.insert("409".into(), response_ref("Conflict"));
+            }
+            Operation::Delete => {
+                operation.insert("parameters".into(), json!([id_param]));
+                responses.insert("204".into(), json!({ "description": "Deleted" }));
+                responses.insert("404".into(), response_ref("NotFound"));
+                responses.insert("409".into(), response_ref("Conflict"));
+            }
+        }
+        responses.insert("401".into(), response_ref("Unauthorized"));
+        if roles.is_some() {
+            responses.insert("403".into(), response_ref("Forbidden"));
+        }
+        responses.insert("422".into(), response_ref("Unprocessable"));
+        let mut sorted: Vec<(String, Value)> = responses.into_iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        operation.insert(
+            "responses".into(),
+            Value::Object(sorted.into_iter().collect()),
+        );
+        let target = if matches!(op, Operation::List | Operation::Create) {
+            &mut collection
+        } else {
+            &mut item
+        };
+        target.insert(method.into(), Value::Object(operation));
+    }
+    (collection, item)
+}
+
+fn list_parameters(entity: &EntityPlan<'_>) -> Vec<Value> {
+    let page_size = entity.entity.list.page_size;
+    let mut params = vec![
+        json!({ "name": "page", "in": "query", "description": "1-based page number",
+                "schema": { "type": "integer", "minimum": 1, "default": 1 } }),
+        json!({ "name": "page_size", "in": "query", "description": "Items per page",
+                "schema": { "type": "integer", "minimum": 1, "maximum": page_size.max(100), "default": page_size } }),
+    ];
+    if !entity.sorts.is_empty() {
+        let values: Vec<String> = entity
+            .sorts
+            .iter()
+            .flat_map(|s| [s.clone(), format!("-{s}")])
+            .collect();
+        params.push(json!({ "name": "sort", "in": "query",
+            "description": "Sort by a field; `-` in front for descending. Ties are ordered by `id`.",
+            "schema": { "type": "string", "enum": values } }));
+    }
+    for filter in &entity.filters {
+        let schema = match filter.on {
+            FilterOn::Field(i) => value_schema(entity.fields[i].field, Shape::Query),
+            FilterOn::Ref(_) => json!({ "type": "string", "format": "uuid" }),
+        };
+        params.push(json!({ "name": filter.wire, "in": "query",
+            "description": "Only items whose value equals this one", "schema": schema }));
+    }
+    params
+}
+
+/// Where a value's schema is used.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Read,
+    Input,
+    Query,
+}
+
+fn value_schema(field: &Field, shape: Shape) -> Value {
+    let c = &field.constraints;
+    let mut s = match &field.ty {
+        FieldType::String | FieldType::Text => json!({ "type": "string" }),
+        FieldType::Email => json!({ "type": "string", "format": "email" }),
+        FieldType::Url => json!({ "type": "string", "format": "uri" }),
+        FieldType::Integer => json!({ "type": "integer", "format": "int32" }),
+        FieldType::Bigint => json!({ "type": "integer", "format": "int64" }),
+        FieldType::Float => json!({ "type": "number", "format": "double" }),
+        FieldType::Decimal if shape == Shape::Input => {
+            json!({ "type": ["string", "number"], "format": "decimal" })
+        }
+        FieldType::Decimal => json!({ "type": "string", "format": "decimal" }),
+        FieldType::Boolean => json!({ "type": "boolean" }),
+        FieldType::Date => json!({ "type": "string", "format": "date" }),
+        FieldType::Datetime => json!({ "type": "string", "format": "date-time" }),
+        FieldType::Uuid => json!({ "type": "string", "format": "uuid" }),
+        FieldType::Json => json!({}),
+        FieldType::Enum(name) => {
+            return json!({ "$ref": schema_ref(&case(name, Case::Pascal)) });
+        }
+    };
+    if shape != Shape::Query {
+        if field.ty.is_textual() {
+            if let Some(v) = c.min_length.filter(|&v| v > 0) {
+                s["minLength"] = json!(v);
+            }
+            if let Some(v) = c.max_length {
+                s["maxLength"] = json!(v);
+            }
+            if let Some(p) = &c.pattern {
+                s["pattern"] = json!(p);
+            }
+        }
+        if field.ty.is_numeric() && field.ty != FieldType::Decimal {
+            if let Some(v) = &c.min {
+                s["minimum"] = json!(v);
+            }
+            if let Some(v) = &c.max {
+                s["maximum"] = json!(v);
+            }
+        }
+        if field.ty == FieldType::Decimal {
+            let mut notes = vec![format!(
+                "Decimal with at most {} digits, {} after the point",
+                c.precision.unwrap_or(18),
+                c.scale.unwrap_or(2)
+            )];
+            if let Some(v) = &c.min {
+                notes.push(format!("at least {v}"));
+            }
+            if let Some(v) = &c.max {
+                notes.push(format!("at most {v}"));
+            }
+            let mut x = Map::new();
+            x.insert("precision".into(), json!(c.precision.unwrap_or(18)));
+            x.insert("scale".into(), json!(c.scale.unwrap_or(2)));
+            if let Some(v) = &c.min {
+                x.insert("minimum".into(), json!(v));
+            }
+            if let Some(v) = &c.max {
+                x.insert("maximum".into(), json!(v));
+            }
+            s["x-decimal"] = Value::Object(x);
+            s["description"] = json!(notes.join("; "));
+        }
+    }
+    s
+}
+
+/// `schema` that also admits `null`.
+fn nullable(schema: Value) -> Value {
+    match schema {
+        Value::Object(mut map) => match map.get("type").cloned() {
+            Some(Value::String(t)) => {
+                map.insert("type".into(), json!([t, "null"]));
+                Value::Object(map)
+            }
+            Some(Value::Array(mut types)) => {
+                types.push(json!("null"));
+                map.insert("type".into(), Value::Array(types));
+                Value::Object(map)
+            }
+            _ if map.is_empty() => Value::Object(map),
+            _ => json!({ "anyOf": [Value::Object(map), { "type": "null" }] }),
+        },
+        other => other,
+    }
+}
+
+fn with_description(mut schema: Value, description: Option<&str>) -> Value {
+    if let Some(d) = description {
+        if schema.get("$ref").is_some() {
+            schema = json!({ "allOf": [schema] });
+        }
+        let text = match schema.get("description").and_then(Value::as_str) {
+            Some(existing) => format!("{d}\n\n{existing}"),
+            None => d.to_owned(),
+        };
+        schema["description"] = json!(text);
+    }
+    schema
+}
+
+fn read_schema(plan: &Plan<'_>, entity: &EntityPlan<'_>) -> Value {
+    let mut props = Map::new();
+    let mut required = Vec::new();
+    let timestamps: Vec<_> = entity
+        .fields
+        .iter()
+        .filter(|f| f.field.implicit && !f.field.primary_key)
+        .collect();
+    for f in entity
+        .fields
+        .iter()
+        .filter(|f| !f.field.implicit || f.field.primary_key)
+    {
+        let mut s = value_schema(f.field, Shape::Read);
+        if !f.field.required && !f.field.primary_key {
+            s = nullable(s);
+        }
+        props.insert(
+            f.wire.clone(),
+            with_description(s, f.field.description.as_deref()),
+        );
+        required.push(f.wire.clone());
+    }
+    for r in &entity.refs {
+        let s = json!({ "type": "string", "format": "uuid" });
+        let s = if r.required { s } else { nullable(s) };
+        props.insert(
+            r.wire.clone(),
+            with_description(s, r.relation.description.as_deref()),
+        );
+        required.push(r.wire.clone());
+    }
+    for &j in &entity.joins {
+        let join = &plan.joins[j];
+        props.insert(
+            join.wire.clone(),
+            with_description(
+                json!({ "type": "array", "items": { "type": "string", "format": "uuid" } }),
+                join.relation.description.as_deref(),
+            ),
+        );
+        required.push(join.wire.clone());
+    }
+    for f in timestamps {
+        props.insert(
+            f.wire.clone(),
+            json!({ "type": "string", "format": "date-time" }),
+        );
+        required.push(f.wire.clone());
+    }
+    let mut schema = json!({ "type": "object", "properties": props, "required": required });
+    if let Some(d) = &entity.entity.description {
+        schema["description"] = json!(d);
+    }
+    schema
+}
+
+fn input_schema(plan: &Plan<'_>, entity: &EntityPlan<'_>) -> Value {
+    let mut props = Map::new();
+    let mut required = Vec::new();
+    for f in entity.fields.iter().filter(|f| f.writable) {
+        let mut s = value_schema(f.field, Shape::Input);
+        if let Some(d) = &f.field.default {
+            s = match s {
+                Value::Object(map) if map.contains_key("$ref") => {
+                    json!({ "allOf": [Value::Object(map)], "default": d })
+                }
+                mut other => {
+                    other["default"] = d.clone();
+                    other
+                }
+            };
+        }
+        let needed = f.field.required && f.field.default.is_none();
+        if !f.field.required {
+            s = nullable(s);
+        }
+        if needed {
+            required.push(f.wire.clone());
+        }
+        props.insert(
+            f.wire.clone(),
+            with_description(s, f.field.description.as_deref()),
+        );
+    }
+    for r in &entity.refs {
+        let s = json!({ "type": "string", "format": "uuid" });
+        if r.required {
+            required.push(r.wire.clone());
+            props.insert(r.wire.clone(), s);
+        } else {
+            props.insert(r.wire.clone(), nullable(s));
+        }
+    }
+    for &j in &entity.joins {
+        let join = &plan.joins[j];
+        props.insert(
+            join.wire.clone(),
+            json!({ "type": "array", "items": { "type": "string", "format": "uuid" }, "uniqueItems": true, "default": [] }),
+        );
+    }
+    json!({
+        "type": "object",
+        "properties": props,
+        "required": required,
+        "additionalProperties": false
+    })
 }
