@@ -131,10 +131,13 @@ impl Lang {
     /// Whether `ident` may not be used as it is for a user name.
     pub fn is_reserved(self, ident: &str) -> bool {
         let lower = ident.to_ascii_lowercase();
-        if lower == "sf" || lower.starts_with(HELPER_PREFIX) {
+        // Helper identifiers never end with `_`, so an escaped name is free.
+        let helper_shaped = !ident.ends_with('_');
+        if helper_shaped && (lower == "sf" || lower.starts_with(HELPER_PREFIX)) {
             return true;
         }
-        if ident.starts_with(HELPER_TYPE_PREFIX)
+        if helper_shaped
+            && ident.starts_with(HELPER_TYPE_PREFIX)
             && ident[HELPER_TYPE_PREFIX.len()..].starts_with(|c: char| c.is_ascii_uppercase())
         {
             return true;
@@ -144,8 +147,7 @@ impl Lang {
         match self {
             Lang::Python => {
                 PYTHON_RESERVED.binary_search(&ident).is_ok()
-                    || ident.starts_with("model_")
-                    || ident.starts_with("__")
+                    || (helper_shaped && (ident.starts_with("model_") || ident.starts_with("__")))
             }
             Lang::Rust => RUST_RESERVED.binary_search(&ident).is_ok(),
             Lang::Sql => SQL_RESERVED.binary_search(&lower.as_str()).is_ok(),
