@@ -448,39 +448,15 @@ fn creatable(plan: &Plan<'_>) -> Vec<bool> {
     }
 }
 
+/// What the generated modules need beyond what their text shows.
 struct Imports {
-    decimal: bool,
-    date: bool,
-    datetime: bool,
-    any: bool,
+    /// Scales of decimal fields (each gets a serializer alias in schemas.py).
     scales: Vec<u32>,
-    db: Vec<&'static str>,
-    fields: Vec<&'static str>,
 }
 
 impl Imports {
     fn new() -> Self {
-        Imports {
-            decimal: false,
-            date: false,
-            datetime: false,
-            any: false,
-            scales: Vec::new(),
-            db: vec!["SfBase", "SfUuid"],
-            fields: Vec::new(),
-        }
-    }
-
-    fn db(&mut self, name: &'static str) {
-        if !self.db.contains(&name) {
-            self.db.push(name);
-        }
-    }
-
-    fn field(&mut self, name: &'static str) {
-        if !self.fields.contains(&name) {
-            self.fields.push(name);
-        }
+        Imports { scales: Vec::new() }
     }
 }
 
@@ -509,38 +485,28 @@ fn types(
     };
     match &field.ty {
         FieldType::String => {
-            imports.field("SfText");
             simple("str", "sa.String()", "SfText", "str", "str")
         }
         FieldType::Text => {
-            imports.field("SfText");
             simple("str", "sa.Text()", "SfText", "str", "str")
         }
         FieldType::Email => {
-            imports.field("SfEmail");
             simple("str", "sa.String()", "SfEmail", "str", "str")
         }
         FieldType::Url => {
-            imports.field("SfUrl");
             simple("str", "sa.String()", "SfUrl", "str", "str")
         }
         FieldType::Integer => {
-            imports.field("SfInt");
             simple("int", "sa.Integer()", "SfInt", "int", "int")
         }
         FieldType::Bigint => {
-            imports.field("SfInt");
             simple("int", "sa.BigInteger()", "SfInt", "int", "int")
         }
         FieldType::Float => {
-            imports.field("SfFloat");
             simple("float", "sa.Double()", "SfFloat", "float", "float")
         }
         FieldType::Decimal => {
             let scale = c.scale.unwrap_or(2);
-            imports.decimal = true;
-            imports.db("SfDecimal");
-            imports.field("SfDecimalIn");
             if !imports.scales.contains(&scale) {
                 imports.scales.push(scale);
             }
@@ -553,20 +519,12 @@ fn types(
             }
         }
         FieldType::Boolean => {
-            imports.field("SfBool");
             simple("bool", "sa.Boolean()", "SfBool", "bool", "bool")
         }
         FieldType::Date => {
-            imports.date = true;
-            imports.db("SfDate");
-            imports.field("SfDate");
             simple("date", "SfDate()", "SfDate", "date", "sf_datetime.date")
         }
         FieldType::Datetime => {
-            imports.datetime = true;
-            imports.db("SfDateTime");
-            imports.field("SfDateTime");
-            imports.field("SfDateTimeOut");
             simple(
                 "datetime",
                 "SfDateTime()",
@@ -576,14 +534,10 @@ fn types(
             )
         }
         FieldType::Uuid => {
-            imports.field("SfUuid");
             simple("uuid.UUID", "SfUuid()", "SfUuid", "uuid.UUID", "sf_uuid.UUID")
         }
         FieldType::Json => {
-            imports.any = true;
-            imports.db("SfJson");
             let input = if field.required { "SfJson" } else { "SfAnyJson" };
-            imports.field(input);
             Types {
                 orm: "Any".to_owned(),
                 column: "SfJson()".to_owned(),
@@ -868,7 +822,6 @@ fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> {
                     format!("nullable={}", if r.required { "False" } else { "True" }),
                 ],
             });
-            imports.field("SfUuid");
             let mut read_args = Vec::new();
             if attr != r.wire {
                 read_args.push(format!("alias={}", py_str(&r.wire)));
@@ -1078,40 +1031,86 @@ fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> {
             .collect(),
     };
 
-    let dt: Vec<&str> = [("date", imports.date), ("datetime", imports.datetime)]
+    // Imports: exactly the names the generated text uses (ruff refuses unused ones).
+    let model_text: String = entities
         .iter()
-        .filter(|(_, used)| *used)
-        .map(|(n, _)| *n)
-        .collect();
+        .flat_map(|e| &e.columns)
+        .map(|c| format!("{} {}", c.annotation, c.args.join(" ")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let schema_text: String = entities
+        .iter()
+        .flat_map(|e| e.input_fields.iter().chain(&e.read_fields))
+        .map(|f| f.annotation.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let model_tokens = tokens(&model_text);
+    let schema_tokens = tokens(&schema_text);
     let mut models_imports = Vec::new();
-    let mut schemas_imports = Vec::new();
+    let dt: Vec<&str> = ["date", "datetime"]
+        .into_iter()
+        .filter(|n| model_tokens.contains(*n))
+        .collect();
     if !dt.is_empty() {
         models_imports.push(format!("from datetime import {}", dt.join(", ")));
-        if imports.date {
-            schemas_imports.push("from datetime import date".to_owned());
-        }
     }
-    if imports.decimal {
+    if model_tokens.contains("Decimal") {
         models_imports.push("from decimal import Decimal".to_owned());
+    }
+    models_imports.push("import uuid".to_owned());
+    if model_tokens.contains("Any") {
+        models_imports.push("from typing import Any".to_owned());
+    }
+    let mut schemas_imports = Vec::new();
+    if schema_tokens.contains("date") {
+        schemas_imports.push("from datetime import date".to_owned());
+    }
+    if !imports.scales.is_empty() {
         schemas_imports.push("from decimal import Decimal".to_owned());
     }
     if !enums.is_empty() {
         schemas_imports.push("from enum import StrEnum".to_owned());
     }
     let mut typing = Vec::new();
-    if imports.decimal {
+    if !imports.scales.is_empty() {
         typing.push("Annotated");
     }
-    if imports.any {
+    if schema_tokens.contains("Any") {
         typing.push("Any");
     }
     if !typing.is_empty() {
         schemas_imports.push(format!("from typing import {}", typing.join(", ")));
     }
-    models_imports.push("import uuid".to_owned());
-    if imports.any {
-        models_imports.push("from typing import Any".to_owned());
+    let db: Vec<String> = [
+        "SfBase", "SfDate", "SfDateTime", "SfDecimal", "SfJson", "SfUuid",
+    ]
+    .into_iter()
+    .filter(|n| *n == "SfBase" || model_tokens.contains(*n))
+    .map(str::to_owned)
+    .collect();
+    let mut fields: Vec<String> = [
+        "SfAnyJson",
+        "SfBool",
+        "SfDate",
+        "SfDateTime",
+        "SfDateTimeOut",
+        "SfDecimalIn",
+        "SfEmail",
+        "SfFloat",
+        "SfInt",
+        "SfJson",
+        "SfText",
+        "SfUrl",
+        "SfUuid",
+    ]
+    .into_iter()
+    .filter(|n| schema_tokens.contains(*n))
+    .map(str::to_owned)
+    .collect();
+    if !imports.scales.is_empty() {
+        fields.push("scale as sf_scale".to_owned());
     }
+    imports.scales.sort_unstable();
     let annotations: Vec<&str> = entities
         .iter()
         .flat_map(|e| e.filters.iter().map(|f| f.annotation.as_str()))
@@ -1160,15 +1159,6 @@ fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> {
         routes_imports2.push("from .auth import require as sf_require".to_owned());
         routes_imports2.push("from .db import get_session as sf_db_session".to_owned());
     }
-    let mut db = imports.db.clone();
-    db.sort_unstable();
-    let mut fields: Vec<String> = imports.fields.iter().map(|f| (*f).to_owned()).collect();
-    if imports.decimal {
-        fields.push("scale as sf_scale".to_owned());
-    }
-    fields.sort_unstable();
-    imports.scales.sort_unstable();
-
     let title = model.title.clone().unwrap_or_else(|| model.name.clone());
     let description = model.description.clone().unwrap_or_default();
     Ok(Project {
@@ -1193,7 +1183,7 @@ fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> {
         schemas_imports,
         routes_imports,
         routes_imports2,
-        db_imports: db.into_iter().map(str::to_owned).collect(),
+        db_imports: db,
         fields_imports: fields,
         decimal_scales: imports.scales.clone(),
         enums,
@@ -1202,6 +1192,13 @@ fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> {
         migration,
         cases,
     })
+}
+
+/// The identifiers in a text of generated code.
+fn tokens(text: &str) -> std::collections::BTreeSet<&str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 /// The kind of a field, as the generated tests compare values.
