@@ -48,11 +48,8 @@ const DEPENDENCIES: &[(&str, &str)] = &[
     ("sqlalchemy", "2.1.9"),
     ("uvicorn", "0.54.0"),
 ];
-const DEV_DEPENDENCIES: &[(&str, &str)] = &[
-    ("httpx", "0.28.1"),
-    ("pytest", "9.2.0"),
-    ("ruff", "0.17.6"),
-];
+const DEV_DEPENDENCIES: &[(&str, &str)] =
+    &[("httpx", "0.28.1"), ("pytest", "9.2.0"), ("ruff", "0.17.6")];
 
 /// How many sample bodies each entity's tests can draw from.
 const SAMPLES: usize = 8;
@@ -470,11 +467,7 @@ struct Types {
     filter: Option<String>,
 }
 
-fn types(
-    field: &Field,
-    enum_class: &BTreeMap<String, String>,
-    imports: &mut Imports,
-) -> Types {
+fn types(field: &Field, enum_class: &BTreeMap<String, String>, imports: &mut Imports) -> Types {
     let c = &field.constraints;
     let simple = |orm: &str, column: &str, input: &str, read: &str, filter: &str| Types {
         orm: orm.to_owned(),
@@ -484,27 +477,13 @@ fn types(
         filter: Some(filter.to_owned()),
     };
     match &field.ty {
-        FieldType::String => {
-            simple("str", "sa.String()", "SfText", "str", "str")
-        }
-        FieldType::Text => {
-            simple("str", "sa.Text()", "SfText", "str", "str")
-        }
-        FieldType::Email => {
-            simple("str", "sa.String()", "SfEmail", "str", "str")
-        }
-        FieldType::Url => {
-            simple("str", "sa.String()", "SfUrl", "str", "str")
-        }
-        FieldType::Integer => {
-            simple("int", "sa.Integer()", "SfInt", "int", "int")
-        }
-        FieldType::Bigint => {
-            simple("int", "sa.BigInteger()", "SfInt", "int", "int")
-        }
-        FieldType::Float => {
-            simple("float", "sa.Double()", "SfFloat", "float", "float")
-        }
+        FieldType::String => simple("str", "sa.String()", "SfText", "str", "str"),
+        FieldType::Text => simple("str", "sa.Text()", "SfText", "str", "str"),
+        FieldType::Email => simple("str", "sa.String()", "SfEmail", "str", "str"),
+        FieldType::Url => simple("str", "sa.String()", "SfUrl", "str", "str"),
+        FieldType::Integer => simple("int", "sa.Integer()", "SfInt", "int", "int"),
+        FieldType::Bigint => simple("int", "sa.BigInteger()", "SfInt", "int", "int"),
+        FieldType::Float => simple("float", "sa.Double()", "SfFloat", "float", "float"),
         FieldType::Decimal => {
             let scale = c.scale.unwrap_or(2);
             if !imports.scales.contains(&scale) {
@@ -518,26 +497,28 @@ fn types(
                 filter: Some("sf_decimal.Decimal".to_owned()),
             }
         }
-        FieldType::Boolean => {
-            simple("bool", "sa.Boolean()", "SfBool", "bool", "bool")
-        }
-        FieldType::Date => {
-            simple("date", "SfDate()", "SfDate", "date", "sf_datetime.date")
-        }
-        FieldType::Datetime => {
-            simple(
-                "datetime",
-                "SfDateTime()",
-                "SfDateTime",
-                "SfDateTimeOut",
-                "SfAwareDatetime",
-            )
-        }
-        FieldType::Uuid => {
-            simple("uuid.UUID", "SfUuid()", "SfUuid", "uuid.UUID", "sf_uuid.UUID")
-        }
+        FieldType::Boolean => simple("bool", "sa.Boolean()", "SfBool", "bool", "bool"),
+        FieldType::Date => simple("date", "SfDate()", "SfDate", "date", "sf_datetime.date"),
+        FieldType::Datetime => simple(
+            "datetime",
+            "SfDateTime()",
+            "SfDateTime",
+            "SfDateTimeOut",
+            "SfAwareDatetime",
+        ),
+        FieldType::Uuid => simple(
+            "uuid.UUID",
+            "SfUuid()",
+            "SfUuid",
+            "uuid.UUID",
+            "sf_uuid.UUID",
+        ),
         FieldType::Json => {
-            let input = if field.required { "SfJson" } else { "SfAnyJson" };
+            let input = if field.required {
+                "SfJson"
+            } else {
+                "SfAnyJson"
+            };
             Types {
                 orm: "Any".to_owned(),
                 column: "SfJson()".to_owned(),
@@ -547,7 +528,10 @@ fn types(
             }
         }
         FieldType::Enum(name) => {
-            let class = enum_class.get(name).cloned().unwrap_or_else(|| "str".into());
+            let class = enum_class
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| "str".into());
             Types {
                 orm: "str".to_owned(),
                 column: "sa.String()".to_owned(),
@@ -760,7 +744,10 @@ fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> {
             });
             if let Some(name) = &f.unique_constraint {
                 unique.push((py_str(name), py_str(&f.wire)));
-                unique.push((py_str(&format!("{}.{}", e.table, f.column)), py_str(&f.wire)));
+                unique.push((
+                    py_str(&format!("{}.{}", e.table, f.column)),
+                    py_str(&f.wire),
+                ));
             }
             if !f.writable {
                 continue;
@@ -855,7 +842,10 @@ fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> {
             writable.push(py_str(&attr));
             if let Some(name) = &r.unique_constraint {
                 unique.push((py_str(name), py_str(&r.wire)));
-                unique.push((py_str(&format!("{}.{}", e.table, r.column)), py_str(&r.wire)));
+                unique.push((
+                    py_str(&format!("{}.{}", e.table, r.column)),
+                    py_str(&r.wire),
+                ));
             }
             refs.push(PyRef {
                 attr_py: py_str(&attr),
@@ -1082,7 +1072,12 @@ fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> {
         schemas_imports.push(format!("from typing import {}", typing.join(", ")));
     }
     let db: Vec<String> = [
-        "SfBase", "SfDate", "SfDateTime", "SfDecimal", "SfJson", "SfUuid",
+        "SfBase",
+        "SfDate",
+        "SfDateTime",
+        "SfDecimal",
+        "SfJson",
+        "SfUuid",
     ]
     .into_iter()
     .filter(|n| *n == "SfBase" || model_tokens.contains(*n))
@@ -1370,7 +1365,8 @@ fn test_cases(
             FilterOn::Ref(r) => {
                 let target = e.refs[r].target;
                 if creatable[target] {
-                    filters.push(json!({"wire": filter.wire, "target": keys[target], "kind": "uuid"}));
+                    filters
+                        .push(json!({"wire": filter.wire, "target": keys[target], "kind": "uuid"}));
                 }
                 bad_filters.push(json!({"wire": filter.wire, "value": "not-a-uuid"}));
             }
@@ -1461,7 +1457,10 @@ fn test_cases(
 
 macro_rules! template {
     ($path:literal) => {
-        ($path, include_str!(concat!("../../templates/python-fastapi/", $path)))
+        (
+            $path,
+            include_str!(concat!("../../templates/python-fastapi/", $path)),
+        )
     };
 }
 
@@ -1560,7 +1559,7 @@ mod tests {
     fn strings_are_quoted_as_ruff_writes_them() {
         assert_eq!(py_str("plain"), "\"plain\"");
         assert_eq!(py_str("a \"b\" c"), "'a \"b\" c'");
-        assert_eq!(py_str("it's \"x\""), "\"it's \\\"x\\\"\"");
+        assert_eq!(py_str("it's \"x\""), "'it\\'s \"x\"'");
         assert_eq!(py_str("back\\slash\n"), "\"back\\\\slash\\n\"");
         assert_eq!(py_str("\u{1}"), "\"\\x01\"");
         assert_eq!(py_str("Ünïcode"), "\"Ünïcode\"");
@@ -1572,6 +1571,100 @@ mod tests {
             py_value(&json!({"a": [1, true, null], "b": "x"})),
             "{\"a\": [1, True, None], \"b\": \"x\"}"
         );
+    }
+
+    fn model(yaml: &str) -> Model {
+        specforge_spec::analyze_bytes(yaml.as_bytes(), Some("spec.yaml"), None)
+            .model
+            .expect("a valid specification")
+    }
+
+    fn example(name: &str) -> Model {
+        let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(&path).expect("the example");
+        specforge_spec::analyze_bytes(&bytes, Some(&path), None)
+            .model
+            .expect("a valid example")
+    }
+
+    fn text(out: &crate::Output, path: &str) -> String {
+        String::from_utf8(out.tree.get(path).expect(path).to_vec()).expect("UTF-8")
+    }
+
+    #[test]
+    fn hostile_names_become_escaped_identifiers() {
+        let out =
+            crate::generate(&example("hostile.yaml"), "python-fastapi", &[]).expect("generated");
+        let schemas = text(&out, "src/class_/schemas.py");
+        assert!(schemas.contains("    type_: Type = Field(\n        default=\"select\","));
+        assert!(schemas.contains("    V_1ST = \"1st\"\n"));
+        assert!(schemas.contains("    NONE = \"None\"\n"));
+        assert!(schemas.contains("    json_: SfAnyJson = Field("));
+        assert!(schemas.contains("        alias=\"名前\",\n"));
+        assert!(schemas.contains("class CafU00e9Table(BaseModel):"));
+        let main = text(&out, "src/class_/main.py");
+        assert!(
+            main.contains("title=\"Hostile \\\"names\\\" {{ test }} 'quotes' \\\\ backslash\",")
+        );
+        assert!(out.tree.get("tests/test_classes.py").is_some());
+        assert!(out.tree.get("tests/cases/caf_u00e9_tables.json").is_some());
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let m = example("erp.yaml");
+        let a = crate::generate(&m, "python-fastapi", &[]).expect("generated");
+        let b = crate::generate(&m, "python-fastapi", &[]).expect("generated");
+        assert_eq!(a.digest(), b.digest());
+    }
+
+    #[test]
+    fn the_package_option_names_the_package() {
+        let m = example("bookstore.yaml");
+        let options = [("package".to_owned(), "shop".to_owned())];
+        let out = crate::generate(&m, "python-fastapi", &options).expect("generated");
+        assert!(out.tree.get("src/shop/main.py").is_some());
+        let bad = [("package".to_owned(), "fastapi".to_owned())];
+        assert!(matches!(
+            crate::generate(&m, "python-fastapi", &bad),
+            Err(Error::BadOption { .. })
+        ));
+    }
+
+    #[test]
+    fn derived_class_names_that_meet_are_reported() {
+        let m = model(
+            "specforge: 1\nname: shop\nentities:\n  Book:\n    fields:\n      title: string\n  Book Input:\n    fields:\n      x: string\n",
+        );
+        let Err(Error::Spec(problems)) = crate::generate(&m, "python-fastapi", &[]) else {
+            panic!("a clash is expected");
+        };
+        assert!(
+            problems.iter().any(|p| p.message.contains("BookInput")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn enum_members_that_meet_are_reported() {
+        let m = model(
+            "specforge: 1\nname: shop\nenums:\n  Kind: [1st, v 1st]\nentities:\n  Book:\n    fields:\n      kind: Kind\n",
+        );
+        assert!(matches!(
+            crate::generate(&m, "python-fastapi", &[]),
+            Err(Error::Spec(_))
+        ));
+    }
+
+    #[test]
+    fn filters_that_meet_list_parameters_are_reported() {
+        let m = model(
+            "specforge: 1\nname: shop\nentities:\n  Book:\n    fields:\n      page: integer\n    list: { filters: [page] }\n",
+        );
+        assert!(matches!(
+            crate::generate(&m, "python-fastapi", &[]),
+            Err(Error::Spec(_))
+        ));
     }
 
     #[test]
