@@ -1,0 +1,121 @@
+"""Errors as `application/problem+json` (RFC 9457), as the API contract describes."""
+
+import http
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    422: "Unprocessable Entity",
+    500: "Internal Server Error",
+}
+
+
+class Problem(Exception):
+    """An error answered as problem+json."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors or []
+        self.headers = headers
+
+
+def title(status: int) -> str:
+    """The title of a status."""
+    if status in TITLES:
+        return TITLES[status]
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """The problem+json response."""
+    body = {
+        "type": "about:blank",
+        "title": title(status),
+        "status": status,
+        "detail": detail,
+        "errors": errors or [],
+    }
+    return JSONResponse(
+        body,
+        status_code=status,
+        media_type="application/problem+json",
+        headers=headers,
+    )
+
+
+def invalid(field: str, message: str) -> Problem:
+    """A 422 about one field."""
+    return Problem(422, "the request is not valid", [{"field": field, "message": message}])
+
+
+def field_of(error: dict[str, Any]) -> str:
+    """The wire name an error of request validation is about."""
+    loc = list(error.get("loc", ()))
+    if not loc:
+        return "body"
+    where = loc[0]
+    if where == "body":
+        if error.get("type") == "json_invalid" or len(loc) < 2:
+            return "body"
+        return str(loc[1])
+    if where in ("query", "path", "header") and len(loc) > 1:
+        return f"{where}.{loc[1]}"
+    return ".".join(str(part) for part in loc)
+
+
+async def _problem(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return problem_response(exc.status, exc.detail, exc.errors, exc.headers)
+
+
+async def _validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": field_of(error), "message": str(error.get("msg", "is not valid"))}
+        for error in exc.errors()
+    ]
+    return problem_response(422, "the request is not valid", errors)
+
+
+async def _http(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else title(exc.status_code)
+    return problem_response(exc.status_code, detail, None, exc.headers)
+
+
+async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+    return problem_response(500, "the server failed to answer")
+
+
+def install(app: FastAPI) -> None:
+    """Answers every error as problem+json."""
+    app.add_exception_handler(Problem, _problem)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)
