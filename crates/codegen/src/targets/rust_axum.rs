@@ -39,14 +39,38 @@ static OPTIONS: &[OptionSpec] = &[OptionSpec {
 
 /// Files copied as they are.
 static STATIC_FILES: &[(&str, &str)] = &[
-    ("src/api.rs", include_str!("../../templates/rust-axum/src/api.rs")),
-    ("src/auth.rs", include_str!("../../templates/rust-axum/src/auth.rs")),
-    ("src/db.rs", include_str!("../../templates/rust-axum/src/db.rs")),
-    ("src/lib.rs", include_str!("../../templates/rust-axum/src/lib.rs")),
-    ("src/meta.rs", include_str!("../../templates/rust-axum/src/meta.rs")),
-    ("src/problem.rs", include_str!("../../templates/rust-axum/src/problem.rs")),
-    ("src/validate.rs", include_str!("../../templates/rust-axum/src/validate.rs")),
-    (".gitignore", include_str!("../../templates/rust-axum/gitignore")),
+    (
+        "src/api.rs",
+        include_str!("../../templates/rust-axum/src/api.rs"),
+    ),
+    (
+        "src/auth.rs",
+        include_str!("../../templates/rust-axum/src/auth.rs"),
+    ),
+    (
+        "src/db.rs",
+        include_str!("../../templates/rust-axum/src/db.rs"),
+    ),
+    (
+        "src/lib.rs",
+        include_str!("../../templates/rust-axum/src/lib.rs"),
+    ),
+    (
+        "src/meta.rs",
+        include_str!("../../templates/rust-axum/src/meta.rs"),
+    ),
+    (
+        "src/problem.rs",
+        include_str!("../../templates/rust-axum/src/problem.rs"),
+    ),
+    (
+        "src/validate.rs",
+        include_str!("../../templates/rust-axum/src/validate.rs"),
+    ),
+    (
+        ".gitignore",
+        include_str!("../../templates/rust-axum/gitignore"),
+    ),
     (
         ".github/workflows/ci.yml",
         include_str!("../../templates/rust-axum/ci.yml"),
@@ -55,15 +79,30 @@ static STATIC_FILES: &[(&str, &str)] = &[
 
 /// Templates: `(name, source)`; the name is the output path.
 static TEMPLATES: &[(&str, &str)] = &[
-    ("Cargo.toml", include_str!("../../templates/rust-axum/Cargo.toml.jinja")),
-    ("README.md", include_str!("../../templates/rust-axum/README.md.jinja")),
-    ("Dockerfile", include_str!("../../templates/rust-axum/Dockerfile.jinja")),
-    ("src/main.rs", include_str!("../../templates/rust-axum/src/main.rs.jinja")),
+    (
+        "Cargo.toml",
+        include_str!("../../templates/rust-axum/Cargo.toml.jinja"),
+    ),
+    (
+        "README.md",
+        include_str!("../../templates/rust-axum/README.md.jinja"),
+    ),
+    (
+        "Dockerfile",
+        include_str!("../../templates/rust-axum/Dockerfile.jinja"),
+    ),
+    (
+        "src/main.rs",
+        include_str!("../../templates/rust-axum/src/main.rs.jinja"),
+    ),
     (
         "src/entities.rs",
         include_str!("../../templates/rust-axum/src/entities.rs.jinja"),
     ),
-    ("tests/api.rs", include_str!("../../templates/rust-axum/tests/api.rs.jinja")),
+    (
+        "tests/api.rs",
+        include_str!("../../templates/rust-axum/tests/api.rs.jinja"),
+    ),
     (
         "tests/sf_common/mod.rs",
         include_str!("../../templates/rust-axum/tests/sf_common/mod.rs.jinja"),
@@ -107,14 +146,13 @@ impl Target for RustAxum {
             version: VERSION,
             title: model.title.clone().unwrap_or_else(|| model.name.clone()),
             description_toml: toml_string(
-                &model
+                model
                     .description
                     .clone()
                     .or_else(|| model.title.clone())
                     .unwrap_or_else(|| model.name.clone())
                     .replace(['\n', '\r'], " ")
-                    .trim()
-                    .to_owned(),
+                    .trim(),
             ),
             readme: readme(&plan),
             entities: entities::context(&plan)?,
@@ -255,7 +293,9 @@ fn crate_name(model: &Model, options: &Options) -> Result<String, Error> {
         if Lang::Rust.is_reserved(name) || TAKEN_CRATE_NAMES.contains(&name) {
             return Err(Error::BadOption {
                 key: "crate_name".to_owned(),
-                reason: format!("`{name}` is a Rust keyword or the name of a crate the project uses"),
+                reason: format!(
+                    "`{name}` is a Rust keyword or the name of a crate the project uses"
+                ),
             });
         }
         return Ok(name.to_owned());
@@ -315,8 +355,8 @@ mod tests {
     use super::*;
 
     fn model(path: &str) -> Model {
-        let bytes = std::fs::read(format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR")))
-            .expect("example");
+        let bytes =
+            std::fs::read(format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"))).expect("example");
         specforge_spec::analyze_bytes(&bytes, Some(path), None)
             .model
             .expect("a valid example")
@@ -350,7 +390,11 @@ mod tests {
             let output = crate::generate(&model, "rust-axum", &[]).expect(example);
             assert!(output.tree.get("src/entities.rs").is_some());
             let again = crate::generate(&model, "rust-axum", &[]).expect(example);
-            assert_eq!(output.digest(), again.digest(), "{example} is deterministic");
+            assert_eq!(
+                output.digest(),
+                again.digest(),
+                "{example} is deterministic"
+            );
         }
     }
 

@@ -89,7 +89,9 @@ pub(super) fn decimal_units(number: &Number, scale: u32, up: bool) -> Option<i12
     if shift >= 0 {
         units = units.checked_mul(10i128.checked_pow(shift as u32)?)?;
     } else {
-        let divisor = 10i128.checked_pow(shift.unsigned_abs()).unwrap_or(i128::MAX);
+        let divisor = 10i128
+            .checked_pow(shift.unsigned_abs())
+            .unwrap_or(i128::MAX);
         inexact = units % divisor != 0;
         units /= divisor;
     }
@@ -122,7 +124,9 @@ fn bound(field: &FieldPlan<'_>, number: Option<&Number>, up: bool) -> Option<Str
     let number = number?;
     let c = &field.field.constraints;
     Some(match field.field.ty {
-        FieldType::Integer | FieldType::Bigint => format!("SfBound::Int({})", int_bound(number, up)),
+        FieldType::Integer | FieldType::Bigint => {
+            format!("SfBound::Int({})", int_bound(number, up))
+        }
         FieldType::Float => format!(
             "SfBound::Float({})",
             float_literal(number.as_f64().unwrap_or(0.0))
@@ -151,13 +155,7 @@ pub(super) fn context(plan: &Plan<'_>) -> Result<EntitiesContext, Error> {
     }
     let mut patterns = Vec::new();
     let mut entities = Vec::new();
-    let mut used = vec![
-        "SfEntity",
-        "SfOperation",
-        "SfField",
-        "SfKind",
-        "SfRole",
-    ];
+    let mut used = vec!["SfEntity", "SfOperation", "SfField", "SfKind", "SfRole"];
     for entity in &plan.entities {
         let ident = Lang::Rust.ident(entity.name, Case::ScreamingSnake);
         statics.claim(&ident, &entity.pointer, &mut clashes);
@@ -335,10 +333,7 @@ pub(super) fn context(plan: &Plan<'_>) -> Result<EntitiesContext, Error> {
             sorts,
             tail: vec![
                 ("page_size".to_owned(), page_size.to_string()),
-                (
-                    "max_page_size".to_owned(),
-                    page_size.max(100).to_string(),
-                ),
+                ("max_page_size".to_owned(), page_size.max(100).to_string()),
                 ("list".to_owned(), operation(Operation::List)),
                 ("get".to_owned(), operation(Operation::Get)),
                 ("create".to_owned(), operation(Operation::Create)),

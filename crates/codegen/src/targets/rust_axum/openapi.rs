@@ -32,7 +32,11 @@ pub(super) fn document(plan: &Plan<'_>) -> Result<Value, Error> {
         let mut writable = Map::new();
         let mut required = Vec::new();
         let mut input_required = Vec::new();
-        for f in entity.fields.iter().filter(|f| !f.field.implicit || f.field.primary_key) {
+        for f in entity
+            .fields
+            .iter()
+            .filter(|f| !f.field.implicit || f.field.primary_key)
+        {
             let schema = field_schema(plan, f);
             properties.insert(f.wire.clone(), schema.clone());
             required.push(f.wire.clone());
@@ -63,11 +67,19 @@ pub(super) fn document(plan: &Plan<'_>) -> Result<Value, Error> {
             writable.insert(wire.clone(), schema);
             required.push(wire);
         }
-        for f in entity.fields.iter().filter(|f| f.field.implicit && !f.field.primary_key) {
-            properties.insert(f.wire.clone(), json!({"type": "string", "format": "date-time"}));
+        for f in entity
+            .fields
+            .iter()
+            .filter(|f| f.field.implicit && !f.field.primary_key)
+        {
+            properties.insert(
+                f.wire.clone(),
+                json!({"type": "string", "format": "date-time"}),
+            );
             required.push(f.wire.clone());
         }
-        let mut resource = json!({"type": "object", "properties": properties, "required": required});
+        let mut resource =
+            json!({"type": "object", "properties": properties, "required": required});
         if let Some(description) = &entity.entity.description {
             resource["description"] = json!(description);
         }
@@ -115,7 +127,9 @@ pub(super) fn document(plan: &Plan<'_>) -> Result<Value, Error> {
                 parameters.push(json!({"name": "sort", "in": "query", "schema": {"type": "string", "enum": values}}));
             }
             for filter in &entity.filters {
-                parameters.push(json!({"name": filter.wire, "in": "query", "schema": {"type": "string"}}));
+                parameters.push(
+                    json!({"name": filter.wire, "in": "query", "schema": {"type": "string"}}),
+                );
             }
             let mut responses = errors(&["401", "403", "422"]);
             responses.insert("200".to_owned(), body(&list));
@@ -158,10 +172,16 @@ pub(super) fn document(plan: &Plan<'_>) -> Result<Value, Error> {
             );
         }
         if !collection.is_empty() {
-            paths.insert(format!("/api/{}", entity.collection), Value::Object(collection));
+            paths.insert(
+                format!("/api/{}", entity.collection),
+                Value::Object(collection),
+            );
         }
         if !item.is_empty() {
-            paths.insert(format!("/api/{}/{{id}}", entity.collection), Value::Object(item));
+            paths.insert(
+                format!("/api/{}/{{id}}", entity.collection),
+                Value::Object(item),
+            );
         }
     }
     finish(clashes)?;
@@ -240,10 +260,12 @@ fn field_schema(plan: &Plan<'_>, f: &FieldPlan<'_>) -> Value {
     if let Some(description) = &field.description {
         schema["description"] = json!(description);
     }
-    if !field.required && !field.primary_key && field.ty != FieldType::Json {
-        if let Some(Value::String(ty)) = schema.get("type").cloned() {
-            schema["type"] = json!([ty, "null"]);
-        }
+    if !field.required
+        && !field.primary_key
+        && field.ty != FieldType::Json
+        && let Some(Value::String(ty)) = schema.get("type").cloned()
+    {
+        schema["type"] = json!([ty, "null"]);
     }
     schema
 }

@@ -48,7 +48,12 @@ const OPERATIONS: [Operation; 5] = [
 /// Whether tests can create rows of each entity: it has a create operation, and so do the
 /// entities its required references need (without cycles).
 fn creatable(plan: &Plan<'_>) -> Vec<bool> {
-    fn visit(plan: &Plan<'_>, i: usize, state: &mut Vec<Option<bool>>, path: &mut Vec<usize>) -> bool {
+    fn visit(
+        plan: &Plan<'_>,
+        i: usize,
+        state: &mut Vec<Option<bool>>,
+        path: &mut Vec<usize>,
+    ) -> bool {
         if let Some(known) = state[i] {
             return known;
         }
@@ -229,7 +234,8 @@ pub(super) fn context(plan: &Plan<'_>) -> Result<TestsContext, Error> {
             .iter()
             .filter_map(|wire| entity.fields.iter().find(|f| f.wire == *wire))
             .map(|f| {
-                let values: Vec<Value> = (0..3).map(|n| samples::valid(model, f.field, n)).collect();
+                let values: Vec<Value> =
+                    (0..3).map(|n| samples::valid(model, f.field, n)).collect();
                 let distinct = f.writable
                     && values.iter().all(|v| !v.is_null())
                     && values[0] != values[1]
@@ -285,7 +291,10 @@ pub(super) fn context(plan: &Plan<'_>) -> Result<TestsContext, Error> {
                 "keys".to_owned(),
                 format!(
                     "&[{}]",
-                    keys.iter().map(|k| rust_str(k)).collect::<Vec<_>>().join(", ")
+                    keys.iter()
+                        .map(|k| rust_str(k))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ),
             ("required".to_owned(), format!("&[{}]", required.join(", "))),
@@ -324,7 +333,8 @@ pub(super) fn context(plan: &Plan<'_>) -> Result<TestsContext, Error> {
         if creatable[i] {
             for (r, reference) in entity.refs.iter().enumerate() {
                 let target = &plan.entities[reference.target];
-                if creatable[reference.target] && target.entity.operations.contains(&Operation::Delete)
+                if creatable[reference.target]
+                    && target.entity.operations.contains(&Operation::Delete)
                 {
                     let name = format!(
                         "on_delete_{}",
