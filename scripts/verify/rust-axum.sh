@@ -43,7 +43,9 @@ run env -u TEST_DATABASE_URL cargo test -q 2>&1 | tail -n 30
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then exit 1; fi
 if [ -n "${TEST_DATABASE_URL_SAVED:-}" ]; then
     echo "+ TEST_DATABASE_URL=... cargo test (PostgreSQL)" >&2
-    TEST_DATABASE_URL=$TEST_DATABASE_URL_SAVED cargo test -q 2>&1 | tail -n 30
+    # Each test creates and drops its own database: waiting on PostgreSQL, not on the CPU.
+    TEST_DATABASE_URL=$TEST_DATABASE_URL_SAVED cargo test -q -- \
+        --test-threads="${SPECFORGE_PG_TEST_THREADS:-6}" 2>&1 | tail -n 30
     if [ "${PIPESTATUS[0]}" -ne 0 ]; then exit 1; fi
 fi
 echo "rust-axum: $spec verified" >&2
