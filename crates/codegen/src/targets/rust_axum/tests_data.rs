@@ -88,6 +88,40 @@ fn expected(field: &FieldPlan<'_>, value: &Value) -> Value {
     }
 }
 
+/// A default as the API gives it back (decimals with exactly the scale's digits).
+fn expected_default(field: &FieldPlan<'_>, value: &Value) -> Value {
+    if field.field.ty == FieldType::Decimal {
+        let number = match value {
+            Value::Number(n) => Some(n.clone()),
+            Value::String(s) => serde_json::from_str::<serde_json::Number>(s).ok(),
+            _ => None,
+        };
+        let scale = field.field.constraints.scale.unwrap_or(2);
+        if let Some(units) = number.and_then(|n| super::entities::decimal_units(&n, scale, true)) {
+            return Value::String(units_text(units, scale));
+        }
+    }
+    expected(field, value)
+}
+
+/// A value in units of `scale` as decimal text.
+fn units_text(units: i128, scale: u32) -> String {
+    let digits = units.unsigned_abs().to_string();
+    let scale = scale as usize;
+    let padded = if digits.len() <= scale {
+        format!("{}{digits}", "0".repeat(scale + 1 - digits.len()))
+    } else {
+        digits
+    };
+    let (whole, fraction) = padded.split_at(padded.len() - scale);
+    let sign = if units < 0 { "-" } else { "" };
+    if scale == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{fraction}")
+    }
+}
+
 fn json_literal(value: &Value) -> String {
     rust_str(&value.to_string())
 }
@@ -178,6 +212,17 @@ pub(super) fn context(plan: &Plan<'_>) -> Result<TestsContext, Error> {
             .iter()
             .filter(|k| !writable_wires.contains(k))
             .map(|k| rust_str(k))
+            .collect();
+        let defaults: Vec<String> = writable
+            .iter()
+            .filter_map(|f| {
+                let default = f.field.default.as_ref().filter(|d| !d.is_null())?;
+                Some(format!(
+                    "({}, {})",
+                    rust_str(&f.wire),
+                    json_literal(&expected_default(f, default))
+                ))
+            })
             .collect();
         let refs: Vec<String> = entity
             .refs
@@ -301,6 +346,7 @@ pub(super) fn context(plan: &Plan<'_>) -> Result<TestsContext, Error> {
             ("uniques".to_owned(), format!("&[{}]", uniques.join(", "))),
             ("refused".to_owned(), format!("&[{}]", refused.join(", "))),
             ("sorts".to_owned(), format!("&[{}]", sorts.join(", "))),
+            ("defaults".to_owned(), format!("&[{}]", defaults.join(", "))),
             (
                 "max_page_size".to_owned(),
                 entity.entity.list.page_size.max(100).to_string(),
