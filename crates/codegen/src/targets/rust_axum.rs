@@ -1,12 +1,127 @@
-//! The `rust-axum` target.
+//! The `rust-axum` target: a Rust 2024 project (one crate, a library and a binary) serving
+//! the generated API (`docs/generated-api.md`) with axum, sqlx (SQLite and PostgreSQL from one
+//! binary), jsonwebtoken and serde.
+//!
+//! The generated project has a fixed runtime (`src/api.rs`, `db.rs`, `validate.rs`, `auth.rs`,
+//! `problem.rs`, `meta.rs`: handlers, SQL building, validation, tokens and errors) driven by
+//! `src/entities.rs`, which this module computes from the plan: one static description per
+//! entity (wire names, columns, kinds, constraints, references, filters, sorts, roles). User
+//! names reach the Rust code only as string literals, except the statics of entities and enums
+//! (claimed in a [`Namespace`]) and the test modules. The tests (`tests/api.rs`) are data too:
+//! sample bodies, expected values, invalid values and the list of checks per entity, computed
+//! here from [`crate::samples`], run by a fixed harness (`tests/sf_common/mod.rs`).
 
+mod entities;
+mod openapi;
+mod tests_data;
+
+use serde::Serialize;
 use specforge_spec::Model;
 
-use crate::{Error, FileTree, Options, Target};
+use crate::naming::{Case, Lang, Namespace};
+use crate::options::{OptionKind, OptionSpec};
+use crate::plan::{Plan, clash_error};
+use crate::render::{environment, render_into};
+use crate::targets::sql::{Dialect, ddl};
+use crate::{Error, FileTree, Options, Problem, Target, VERSION};
 
 /// The `rust-axum` target.
 #[derive(Debug)]
 pub struct RustAxum;
+
+static OPTIONS: &[OptionSpec] = &[OptionSpec {
+    name: "crate_name",
+    description: "Name of the generated crate (package, library and binary); default: the \
+                  specification's name in snake_case",
+    default: None,
+    kind: OptionKind::Identifier,
+}];
+
+/// Files copied as they are.
+static STATIC_FILES: &[(&str, &str)] = &[
+    (
+        "src/api.rs",
+        include_str!("../../templates/rust-axum/src/api.rs"),
+    ),
+    (
+        "src/auth.rs",
+        include_str!("../../templates/rust-axum/src/auth.rs"),
+    ),
+    (
+        "src/db.rs",
+        include_str!("../../templates/rust-axum/src/db.rs"),
+    ),
+    (
+        "src/lib.rs",
+        include_str!("../../templates/rust-axum/src/lib.rs"),
+    ),
+    (
+        "src/meta.rs",
+        include_str!("../../templates/rust-axum/src/meta.rs"),
+    ),
+    (
+        "src/problem.rs",
+        include_str!("../../templates/rust-axum/src/problem.rs"),
+    ),
+    (
+        "src/validate.rs",
+        include_str!("../../templates/rust-axum/src/validate.rs"),
+    ),
+    (
+        ".gitignore",
+        include_str!("../../templates/rust-axum/gitignore"),
+    ),
+    (
+        ".github/workflows/ci.yml",
+        include_str!("../../templates/rust-axum/ci.yml"),
+    ),
+];
+
+/// Templates: `(name, source)`; the name is the output path.
+static TEMPLATES: &[(&str, &str)] = &[
+    (
+        "Cargo.toml",
+        include_str!("../../templates/rust-axum/Cargo.toml.jinja"),
+    ),
+    (
+        "README.md",
+        include_str!("../../templates/rust-axum/README.md.jinja"),
+    ),
+    (
+        "Dockerfile",
+        include_str!("../../templates/rust-axum/Dockerfile.jinja"),
+    ),
+    (
+        "src/main.rs",
+        include_str!("../../templates/rust-axum/src/main.rs.jinja"),
+    ),
+    (
+        "src/entities.rs",
+        include_str!("../../templates/rust-axum/src/entities.rs.jinja"),
+    ),
+    (
+        "tests/api.rs",
+        include_str!("../../templates/rust-axum/tests/api.rs.jinja"),
+    ),
+    (
+        "tests/sf_common/mod.rs",
+        include_str!("../../templates/rust-axum/tests/sf_common/mod.rs.jinja"),
+    ),
+];
+
+/// Names a crate of the generated project cannot take: its dependencies and Rust's own.
+const TAKEN_CRATE_NAMES: &[&str] = &[
+    "alloc",
+    "http_body_util",
+    "jsonwebtoken",
+    "proc_macro",
+    "regex",
+    "serde_json",
+    "serde_urlencoded",
+    "test",
+    "time",
+    "tower",
+];
 
 impl Target for RustAxum {
     fn name(&self) -> &'static str {
@@ -14,11 +129,287 @@ impl Target for RustAxum {
     }
 
     fn description(&self) -> &'static str {
-        "rust-axum"
+        "A Rust service (axum, sqlx on SQLite or PostgreSQL, JWT roles) serving the API, with \
+         migrations, tests, OpenAPI document, Dockerfile and CI"
     }
 
-    fn generate(&self, model: &Model, _options: &Options, out: &mut FileTree) -> Result<(), Error> {
-        let _plan = crate::plan::Plan::new(model)?;
-        out.insert("README.md", "rust-axum\n")
+    fn options(&self) -> &'static [OptionSpec] {
+        OPTIONS
+    }
+
+    fn generate(&self, model: &Model, options: &Options, out: &mut FileTree) -> Result<(), Error> {
+        let plan = Plan::new(model)?;
+        check_list_parameters(&plan)?;
+        let crate_name = crate_name(model, options)?;
+        let context = Context {
+            crate_name: crate_name.clone(),
+            version: VERSION,
+            title: model.title.clone().unwrap_or_else(|| model.name.clone()),
+            description_toml: toml_string(
+                model
+                    .description
+                    .clone()
+                    .or_else(|| model.title.clone())
+                    .unwrap_or_else(|| model.name.clone())
+                    .replace(['\n', '\r'], " ")
+                    .trim(),
+            ),
+            readme: readme(&plan),
+            entities: entities::context(&plan)?,
+            tests: tests_data::context(&plan)?,
+        };
+        for (path, text) in STATIC_FILES {
+            out.insert(*path, *text)?;
+        }
+        let env = environment(TEMPLATES)?;
+        for (name, _) in TEMPLATES {
+            render_into(&env, name, &context, out, *name)?;
+        }
+        out.insert(
+            "migrations/sqlite/0001_initial.sql",
+            ddl(&plan, Dialect::Sqlite),
+        )?;
+        out.insert(
+            "migrations/postgres/0001_initial.sql",
+            ddl(&plan, Dialect::Postgres),
+        )?;
+        let document = openapi::document(&plan)?;
+        let mut text = serde_json::to_string_pretty(&document).map_err(|e| Error::Template {
+            name: "openapi.json".to_owned(),
+            message: e.to_string(),
+        })?;
+        text.push('\n');
+        out.insert("openapi.json", text)?;
+        Ok(())
+    }
+}
+
+/// What the templates see.
+#[derive(Debug, Serialize)]
+struct Context {
+    crate_name: String,
+    version: &'static str,
+    title: String,
+    description_toml: String,
+    readme: Readme,
+    entities: entities::EntitiesContext,
+    tests: tests_data::TestsContext,
+}
+
+/// The README's text, escaped for Markdown.
+#[derive(Debug, Serialize)]
+struct Readme {
+    title: String,
+    description: Vec<String>,
+    entities: Vec<ReadmeEntity>,
+}
+
+#[derive(Debug, Serialize)]
+struct ReadmeEntity {
+    name: String,
+    collection: String,
+    operations: String,
+}
+
+fn readme(plan: &Plan<'_>) -> Readme {
+    let model = plan.model;
+    Readme {
+        title: markdown(model.title.as_deref().unwrap_or(&model.name)),
+        description: model
+            .description
+            .as_deref()
+            .unwrap_or_default()
+            .lines()
+            .map(markdown)
+            .collect(),
+        entities: plan
+            .entities
+            .iter()
+            .map(|e| ReadmeEntity {
+                name: markdown(e.name),
+                collection: e.collection.clone(),
+                operations: e
+                    .entity
+                    .operations
+                    .iter()
+                    .map(|op| op.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect(),
+    }
+}
+
+/// Text with Markdown's special characters escaped, on one line.
+pub(crate) fn markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '<' | '>' | '(' | ')' | '#' | '+'
+            | '-' | '.' | '!' | '|' | '~' | '&' | '"' | '\'' | '$' | '%' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A Rust string literal holding `text` (quotes included).
+pub(crate) fn rust_str(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}') =>
+            {
+                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A TOML basic string holding `text` (quotes included).
+fn toml_string(text: &str) -> String {
+    // JSON's escapes are TOML's.
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
+}
+
+/// The crate's name: the option, or the specification's name in snake_case.
+fn crate_name(model: &Model, options: &Options) -> Result<String, Error> {
+    if let Some(name) = options.get("crate_name") {
+        if Lang::Rust.is_reserved(name) || TAKEN_CRATE_NAMES.contains(&name) {
+            return Err(Error::BadOption {
+                key: "crate_name".to_owned(),
+                reason: format!(
+                    "`{name}` is a Rust keyword or the name of a crate the project uses"
+                ),
+            });
+        }
+        return Ok(name.to_owned());
+    }
+    let mut name = Lang::Rust.ident(&model.name, Case::Snake);
+    if name.is_empty() {
+        name = "app".to_owned();
+    }
+    if TAKEN_CRATE_NAMES.contains(&name.as_str()) {
+        name.push('_');
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "app_");
+    }
+    Ok(name)
+}
+
+/// Filters must not take the names of the list's own parameters.
+fn check_list_parameters(plan: &Plan<'_>) -> Result<(), Error> {
+    let mut problems = Vec::new();
+    for entity in &plan.entities {
+        for filter in &entity.filters {
+            if ["page", "page_size", "sort"].contains(&filter.wire.as_str()) {
+                problems.push(Problem {
+                    path: entity.pointer.clone(),
+                    message: format!(
+                        "the list filter `{}` has the name of a list parameter",
+                        filter.wire
+                    ),
+                });
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Spec(problems))
+    }
+}
+
+/// Claims `ident` for `pointer`, turning clashes into an error at the end.
+pub(crate) fn finish(clashes: Vec<crate::naming::Clash>) -> Result<(), Error> {
+    if clashes.is_empty() {
+        Ok(())
+    } else {
+        Err(clash_error(clashes))
+    }
+}
+
+/// A new namespace (re-exported for the submodules).
+pub(crate) fn namespace(what: &str) -> Namespace {
+    Namespace::new(what)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(path: &str) -> Model {
+        let bytes =
+            std::fs::read(format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"))).expect("example");
+        specforge_spec::analyze_bytes(&bytes, Some(path), None)
+            .model
+            .expect("a valid example")
+    }
+
+    #[test]
+    fn string_literals_escape_what_rust_reads() {
+        assert_eq!(rust_str("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
+        assert_eq!(rust_str("é{{ }}"), "\"é{{ }}\"");
+        assert_eq!(rust_str("\u{7}"), "\"\\u{7}\"");
+    }
+
+    #[test]
+    fn markdown_is_escaped() {
+        assert_eq!(markdown("a *b* `c`"), "a \\*b\\* \\`c\\`");
+    }
+
+    #[test]
+    fn every_example_generates() {
+        for example in [
+            "examples/bookstore.yaml",
+            "examples/bookstore.json",
+            "examples/bookstore.md",
+            "examples/bookstore.openapi.yaml",
+            "examples/clinic.openapi.yaml",
+            "examples/erp.yaml",
+            "examples/hostile.yaml",
+            "examples/library.md",
+        ] {
+            let model = model(example);
+            let output = crate::generate(&model, "rust-axum", &[]).expect(example);
+            assert!(output.tree.get("src/entities.rs").is_some());
+            let again = crate::generate(&model, "rust-axum", &[]).expect(example);
+            assert_eq!(
+                output.digest(),
+                again.digest(),
+                "{example} is deterministic"
+            );
+        }
+    }
+
+    #[test]
+    fn crate_names_avoid_keywords() {
+        let model = model("examples/hostile.yaml");
+        let output = crate::generate(&model, "rust-axum", &[]).expect("hostile");
+        let cargo = String::from_utf8_lossy(output.tree.get("Cargo.toml").expect("Cargo.toml"))
+            .into_owned();
+        assert!(cargo.contains("name = \"class\""));
+        let refused = crate::generate(
+            &model,
+            "rust-axum",
+            &[("crate_name".to_owned(), "type".to_owned())],
+        );
+        assert!(matches!(refused, Err(Error::BadOption { .. })));
     }
 }
