@@ -12,7 +12,6 @@
 //! here from [`crate::samples`], run by a fixed harness (`tests/sf_common/mod.rs`).
 
 mod entities;
-mod openapi;
 mod tests_data;
 
 use serde::Serialize;
@@ -173,13 +172,11 @@ impl Target for RustAxum {
             "migrations/postgres/0001_initial.sql",
             ddl(&plan, Dialect::Postgres),
         )?;
-        let document = openapi::document(&plan)?;
-        let mut text = serde_json::to_string_pretty(&document).map_err(|e| Error::Template {
-            name: "openapi.json".to_owned(),
-            message: e.to_string(),
-        })?;
-        text.push('\n');
-        out.insert("openapi.json", text)?;
+        let document = crate::targets::openapi::document(&plan)?;
+        out.insert(
+            "openapi.json",
+            crate::targets::openapi::to_pretty_json(&document),
+        )?;
         Ok(())
     }
 }
