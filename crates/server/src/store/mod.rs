@@ -6,6 +6,7 @@
 //! another user is simply not found), and uniqueness conflicts come back as
 //! [`StoreError::Conflict`] mapped from the constraint name, never from a SELECT first.
 
+mod pipeline;
 pub mod postgres;
 pub mod sqlite;
 

@@ -14,7 +14,62 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::types::Json;
 use sqlx::{Connection as _, FromRow, Row as _};
 
+use super::pipeline::{Conn, Pipeline};
 use super::*;
+
+fn project_from(r: &tokio_postgres::Row) -> Result<Project, tokio_postgres::Error> {
+    Ok(Project {
+        id: r.try_get("id")?,
+        owner_id: r.try_get("owner_id")?,
+        name: r.try_get("name")?,
+        description: r.try_get("description")?,
+        spec_count: r.try_get("spec_count")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+fn user_from(r: &tokio_postgres::Row) -> Result<User, tokio_postgres::Error> {
+    Ok(User {
+        id: r.try_get("id")?,
+        issuer: r.try_get("issuer")?,
+        subject: r.try_get("subject")?,
+        email: r.try_get("email")?,
+        name: r.try_get("name")?,
+        picture_url: r.try_get("picture_url")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// A specification from a pipelined row; its JSON columns come as text.
+fn spec_from(r: &tokio_postgres::Row) -> Result<StoreResult<Spec>, tokio_postgres::Error> {
+    let json = |text: String| {
+        serde_json::from_str(&text).map_err(|e| {
+            StoreError::Database(sqlx::Error::Decode(format!("stored JSON: {e}").into()))
+        })
+    };
+    let diagnostics: String = r.try_get("diagnostics")?;
+    let summary: String = r.try_get("summary")?;
+    Ok((|| {
+        Ok(Spec {
+            id: r.try_get("id").map_err(pipeline_decode)?,
+            project_id: r.try_get("project_id").map_err(pipeline_decode)?,
+            name: r.try_get("name").map_err(pipeline_decode)?,
+            format: r.try_get("format").map_err(pipeline_decode)?,
+            content: r.try_get("content").map_err(pipeline_decode)?,
+            revision: r.try_get("revision").map_err(pipeline_decode)?,
+            valid: r.try_get("valid").map_err(pipeline_decode)?,
+            diagnostics: json(diagnostics)?,
+            summary: json(summary)?,
+            created_at: r.try_get("created_at").map_err(pipeline_decode)?,
+            updated_at: r.try_get("updated_at").map_err(pipeline_decode)?,
+        })
+    })())
+}
+
+fn pipeline_decode(e: tokio_postgres::Error) -> StoreError {
+    StoreError::Database(sqlx::Error::Decode(e.into()))
+}
 
 /// The migrations of this backend, embedded at build time.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -39,6 +94,22 @@ macro_rules! spec_columns {
     };
 }
 
+/// Statements of the pipelined reads, by index.
+const PROJECT: usize = 0;
+const SPEC: usize = 1;
+const USER: usize = 2;
+static PIPELINED: &[&str] = &[
+    concat!(
+        "SELECT ",
+        project_columns!(),
+        " FROM projects p WHERE p.id = $1 AND p.owner_id = $2"
+    ),
+    "SELECT s.id, s.project_id, s.name, s.format, s.content, s.revision, s.valid, \
+     s.diagnostics::text AS diagnostics, s.summary::text AS summary, s.created_at, s.updated_at \
+     FROM specs s JOIN projects p ON p.id = s.project_id WHERE s.id = $1 AND p.owner_id = $2",
+    "SELECT id, issuer, subject, email, name, picture_url, created_at FROM users WHERE id = $1",
+];
+
 /// The columns of a revision, from `spec_revisions r`.
 macro_rules! revision_columns {
     () => {
@@ -52,6 +123,9 @@ macro_rules! revision_columns {
 pub struct PgStore {
     pool: PgPool,
     direct: Arc<Direct>,
+    /// Pipelined connections for one-statement reads, when the URL says `sslmode=disable`;
+    /// otherwise those reads use `direct`.
+    pipeline: Option<Arc<Pipeline>>,
 }
 
 /// Connections kept outside the pool for reads of one statement, the hot path of the API.
@@ -182,10 +256,18 @@ impl PgStore {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::Config(format!("invalid PostgreSQL URL: {e}")))?
             .application_name("specforge");
-        // Half the connections (at least one) serve one-statement reads directly; the pool
-        // keeps the rest for writes and transactions.
+        // With `sslmode=disable`, one-statement reads share pipelined connections (one per 16
+        // allowed connections); otherwise half the connections (at least one) serve them
+        // directly. The pool keeps the rest for writes and transactions.
         let max_connections = max_connections.max(2);
-        let direct_count = (max_connections / 2).max(1);
+        let pipelined = (max_connections / 16).max(1);
+        let pipeline =
+            Pipeline::new(url, pipelined as usize, PIPELINED, ACQUIRE_TIMEOUT)?.map(Arc::new);
+        let direct_count = if pipeline.is_some() {
+            pipelined
+        } else {
+            (max_connections / 2).max(1)
+        };
         let direct = Arc::new(Direct {
             slots: (0..direct_count)
                 .map(|_| Arc::new(tokio::sync::Mutex::new(None)))
@@ -203,7 +285,11 @@ impl PgStore {
             .test_before_acquire(false)
             .connect_with(options)
             .await?;
-        Ok(PgStore { pool, direct })
+        Ok(PgStore {
+            pool,
+            direct,
+            pipeline,
+        })
     }
 
     /// Applies the embedded migrations that are not applied yet. Several processes may call
@@ -227,6 +313,9 @@ impl PgStore {
     /// Closes the pool, waiting for connections in use.
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(pipeline) = &self.pipeline {
+            pipeline.close().await;
+        }
         for slot in &self.direct.slots {
             if let Some(conn) = slot.lock().await.take() {
                 let _ = conn.close().await;
@@ -387,6 +476,14 @@ impl Storage for PgStore {
     }
 
     async fn get_user(&self, id: Uuid) -> StoreResult<Option<User>> {
+        if let Some(pipeline) = &self.pipeline {
+            return pipeline
+                .read(move |c: Arc<Conn>| async move {
+                    let row = c.client.query_opt(&c.statements[USER], &[&id]).await?;
+                    row.map(|r| user_from(&r)).transpose()
+                })
+                .await;
+        }
         direct_read!(self, |conn| sqlx::query_as(
             "SELECT id, issuer, subject, email, name, picture_url, created_at \
              FROM users WHERE id = $1",
@@ -427,6 +524,17 @@ impl Storage for PgStore {
     }
 
     async fn get_project(&self, owner: Uuid, id: Uuid) -> StoreResult<Option<Project>> {
+        if let Some(pipeline) = &self.pipeline {
+            return pipeline
+                .read(move |c: Arc<Conn>| async move {
+                    let row = c
+                        .client
+                        .query_opt(&c.statements[PROJECT], &[&id, &owner])
+                        .await?;
+                    row.map(|r| project_from(&r)).transpose()
+                })
+                .await;
+        }
         direct_read!(self, |conn| sqlx::query_as(concat!(
             "SELECT ",
             project_columns!(),
@@ -566,6 +674,18 @@ impl Storage for PgStore {
     }
 
     async fn get_spec(&self, owner: Uuid, id: Uuid) -> StoreResult<Option<Spec>> {
+        if let Some(pipeline) = &self.pipeline {
+            return pipeline
+                .read(move |c: Arc<Conn>| async move {
+                    let row = c
+                        .client
+                        .query_opt(&c.statements[SPEC], &[&id, &owner])
+                        .await?;
+                    row.map(|r| spec_from(&r)).transpose()
+                })
+                .await?
+                .transpose();
+        }
         direct_read!(self, |conn| sqlx::query_as(concat!(
             "SELECT ",
             spec_columns!(),

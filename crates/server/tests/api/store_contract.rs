@@ -18,11 +18,22 @@ const POOL: u32 = 5;
 
 /// Opens and migrates the store of `db`.
 async fn open(db: &TestDatabase) -> Store {
-    let store = Store::connect(&db.url, POOL)
+    open_url(&db.url).await
+}
+
+async fn open_url(url: &str) -> Store {
+    let store = Store::connect(url, POOL)
         .await
         .expect("open the test database");
     store.migrate().await.expect("apply the migrations");
     store
+}
+
+/// The test database's URL with `sslmode=disable`: one-statement reads then go over pipelined
+/// connections instead of direct ones.
+fn pipelined_url(db: &TestDatabase) -> String {
+    let separator = if db.url.contains('?') { '&' } else { '?' };
+    format!("{}{separator}sslmode=disable", db.url)
 }
 
 /// Writes one test per scenario and backend. Storage scenarios take a migrated store;
@@ -31,6 +42,21 @@ macro_rules! contract {
     (storage: [$($storage:ident),* $(,)?], database: [$($database:ident),* $(,)?]) => {
         contract!(@backend sqlite, Sqlite, [$($storage),*], [$($database),*]);
         contract!(@backend postgres, Postgres, [$($storage),*], [$($database),*]);
+        // The same storage scenarios with the reads on pipelined connections.
+        mod postgres_pipelined {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $storage() {
+                    let Some(db) = TestDatabase::new(Backend::Postgres).await else {
+                        return;
+                    };
+                    let store = open_url(&pipelined_url(&db)).await;
+                    super::$storage(&store).await;
+                    store.close().await;
+                }
+            )*
+        }
     };
     (@backend $module:ident, $backend:ident, [$($storage:ident),*], [$($database:ident),*]) => {
         mod $module {
@@ -1183,7 +1209,18 @@ async fn reads_recover_when_postgresql_kills_their_connections() {
     let Some(db) = TestDatabase::new(Backend::Postgres).await else {
         return;
     };
-    let store = open(&db).await;
+    reads_recover_after_a_kill(&db, open(&db).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelined_reads_recover_when_postgresql_kills_their_connections() {
+    let Some(db) = TestDatabase::new(Backend::Postgres).await else {
+        return;
+    };
+    reads_recover_after_a_kill(&db, open_url(&pipelined_url(&db)).await).await;
+}
+
+async fn reads_recover_after_a_kill(db: &TestDatabase, store: Store) {
     let owner = user(&store, "survivor").await;
     let id = project(&store, owner, "kept").await;
     // Warm every connection, then have the server end them all, as a restart or an operator would.
@@ -1209,4 +1246,40 @@ async fn reads_recover_when_postgresql_kills_their_connections() {
             .expect("read after the kill");
         assert_eq!(found.map(|p| p.name), Some("kept".to_string()));
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_sslmode_disable_reads_go_over_the_pipelined_connections() {
+    let Some(db) = TestDatabase::new(Backend::Postgres).await else {
+        return;
+    };
+    let store = open_url(&pipelined_url(&db)).await;
+    let owner = user(&store, "pipelined").await;
+    let project_id = project(&store, owner, "p").await;
+    let spec_id = spec(&store, owner, project_id, "s", "specforge: 1\nname: s\n").await;
+    let read = store
+        .get_spec(owner, spec_id)
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(read.name, "s");
+    assert!(read.diagnostics.is_array(), "{:?}", read.diagnostics);
+    assert!(store.get_user(owner).await.expect("read").is_some());
+    // The pipelined statement reads the JSON columns as text: its text is the fingerprint.
+    let mut admin = sqlx::PgConnection::connect(&db.url)
+        .await
+        .expect("admin connection");
+    let seen: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query LIKE '%s.diagnostics::text%'",
+    )
+    .fetch_one(&mut admin)
+    .await
+    .expect("pg_stat_activity");
+    let _ = admin.close().await;
+    assert_eq!(
+        seen, 1,
+        "the specification was not read over a pipelined connection"
+    );
+    store.close().await;
 }
