@@ -44,6 +44,14 @@ def authenticate(secret: str, token: str) -> Principal:
     return Principal(subject=subject, roles=frozenset(roles))
 
 
+def bearer_principal(request: Request) -> Principal:
+    """The caller named by the request's `Authorization: Bearer` header, or 401."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("a bearer token is required")
+    return authenticate(request.app.state.settings.jwt_secret, token.strip())
+
+
 def require(*roles: str) -> Callable[..., Principal]:
     """A dependency: a valid token, with one of `roles` when any are given."""
 

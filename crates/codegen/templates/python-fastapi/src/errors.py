@@ -94,8 +94,17 @@ async def _problem(_request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status, exc.detail, exc.errors, exc.headers)
 
 
-async def _validation(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    if request.url.path.startswith("/api/"):
+        # FastAPI reads the body before the route's dependencies: check the token first, so
+        # that a request without a valid one is 401 whatever its body.
+        from .auth import bearer_principal
+
+        try:
+            bearer_principal(request)
+        except Problem as problem:
+            return await _problem(request, problem)
     errors = [
         {"field": field_of(error), "message": str(error.get("msg", "is not valid"))}
         for error in exc.errors()

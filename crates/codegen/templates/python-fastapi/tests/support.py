@@ -350,12 +350,17 @@ def check_refused_properties(api: Api, key: str) -> None:
     for bad in ([], "text", None):
         assert "body" in fields_of(send(api, key, bad))
     headers = {**api.headers(key), "content-type": "application/json"}
+    anonymous = {"content-type": "application/json"}
     if "create" in case["operations"]:
         response = api.client.post(case["path"], content=b'{"broken', headers=headers)
+        without_token = api.client.post(case["path"], content=b'{"broken', headers=anonymous)
     else:
         path = api.item(key, str(uuid.uuid4()))
         response = api.client.put(path, content=b'{"broken', headers=headers)
+        without_token = api.client.put(path, content=b'{"broken', headers=anonymous)
     assert "body" in fields_of(response)
+    # The token is checked before the body.
+    problem(without_token, 401)
 
 
 def check_unique(api: Api, key: str, wire: str) -> None:
