@@ -85,16 +85,10 @@ pub fn check_destination(dest: &Destination) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The error of a failed generation, and its exit code.
+/// The error of a failed generation (other than names the target cannot use, which are
+/// rendered as diagnostics), and its exit code.
 pub fn describe_error(err: &Error) -> (String, u8) {
     match err {
-        Error::Spec(problems) => {
-            let mut out = String::new();
-            for p in problems {
-                out.push_str(&format!("error[target]: {}\n  --> {}\n", p.message, p.path));
-            }
-            (out, 1)
-        }
         Error::UnknownTarget { .. } | Error::UnknownOption { .. } | Error::BadOption { .. } => {
             (format!("specforge: {err}\n"), 2)
         }

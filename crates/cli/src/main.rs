@@ -202,7 +202,7 @@ fn generate_command(
         render::diagnostic(&mut err, &input.display, &text, &lines, d, style);
     }
     std::io::stderr().write_all(err.as_bytes())?;
-    let Some(model) = analysis.model else {
+    let Some(model) = analysis.model.as_ref() else {
         writeln!(
             std::io::stderr(),
             "{}: invalid: {} error(s); nothing generated",
@@ -211,8 +211,36 @@ fn generate_command(
         )?;
         return Ok(ExitCode::from(1));
     };
-    let output = match specforge_codegen::generate(&model, target, options) {
+    let output = match specforge_codegen::generate(model, target, options) {
         Ok(output) => output,
+        Err(specforge_codegen::Error::Spec(problems)) => {
+            // Names the target cannot use: compiler-style, at the name in the source.
+            let source = specforge_spec::Source::new(&text);
+            let mut err = String::new();
+            for p in &problems {
+                // Implicit fields are described after the entity's pointer.
+                let pointer = p.path.split(" (").next().unwrap_or(&p.path);
+                let span = analysis
+                    .locate(pointer)
+                    .unwrap_or(specforge_spec::Span::point(0));
+                let d = source
+                    .error(
+                        specforge_spec::Code::NameCollision,
+                        span,
+                        pointer,
+                        &p.message,
+                    )
+                    .with_hint(format!("rename one of them for target `{target}`"));
+                render::diagnostic(&mut err, &input.display, &text, &lines, &d, style);
+            }
+            err.push_str(&format!(
+                "{}: cannot be generated for {target}: {} error(s); nothing generated\n",
+                input.display,
+                problems.len()
+            ));
+            std::io::stderr().write_all(err.as_bytes())?;
+            return Ok(ExitCode::from(1));
+        }
         Err(e) => {
             let (message, code) = generate::describe_error(&e);
             std::io::stderr().write_all(message.as_bytes())?;

@@ -243,8 +243,16 @@ fn names_that_meet_in_a_target_are_reported_and_nothing_is_written() {
     let o = specforge(&["generate", s(&spec), "-t", "openapi", "-o", s(&out)]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
     let err = text(&o.stderr);
+    let expected = "error[name_collision]: `/entities/BookInput` and `/entities/Book` both become \
+                    the OpenAPI schema `BookInput`\n";
+    assert!(err.contains(expected), "{err}");
     assert!(
-        err.contains("error[target]: `/entities/BookInput` and `/entities/Book` both become the OpenAPI schema `BookInput`"),
+        err.contains("clash.yaml:6:3"),
+        "the name's line and column: {err}"
+    );
+    assert!(err.contains("6 |   BookInput:"), "the source line: {err}");
+    assert!(
+        err.contains("rename one of them for target `openapi`"),
         "{err}"
     );
     assert!(!out.exists());

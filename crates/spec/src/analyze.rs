@@ -75,6 +75,10 @@ pub struct Analysis {
     /// The normalized model, when the specification is valid.
     #[serde(skip)]
     pub model: Option<Model>,
+    /// The document tree the model was read from (every format is read into the tree of the
+    /// equivalent YAML specification), for locating what later stages report by pointer.
+    #[serde(skip)]
+    pub document: Option<Node>,
 }
 
 impl Analysis {
@@ -86,6 +90,32 @@ impl Analysis {
     /// Number of warnings.
     pub fn warning_count(&self) -> usize {
         self.diagnostics.len() - self.error_count()
+    }
+
+    /// Where the value at a JSON Pointer (RFC 6901) is written in the source: the key of a
+    /// mapping entry, or the item of a sequence. `None` when nothing is there.
+    pub fn locate(&self, pointer: &str) -> Option<Span> {
+        let mut node = self.document.as_ref()?;
+        let mut span = node.span;
+        if pointer.is_empty() {
+            return Some(span);
+        }
+        for raw in pointer.strip_prefix('/')?.split('/') {
+            let segment = raw.replace("~1", "/").replace("~0", "~");
+            match &node.value {
+                Value::Map(entries) => {
+                    let entry = entries.iter().find(|e| e.key.name == segment)?;
+                    span = entry.key.span;
+                    node = &entry.value;
+                }
+                Value::Seq(items) => {
+                    node = items.get(segment.parse::<usize>().ok()?)?;
+                    span = node.span;
+                }
+                _ => return None,
+            }
+        }
+        Some(span)
     }
 }
 
@@ -168,6 +198,7 @@ fn failed(format: Format, diagnostics: Vec<Diagnostic>) -> Analysis {
         diagnostics,
         summary: Summary::default(),
         model: None,
+        document: None,
     }
 }
 
@@ -246,6 +277,7 @@ pub fn analyze(text: &str, format: Format) -> Analysis {
         diagnostics,
         summary,
         model: if valid { model } else { None },
+        document,
     }
 }
 

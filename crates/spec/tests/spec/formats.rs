@@ -154,3 +154,31 @@ fn every_example_is_valid_and_every_invalid_example_is_not() {
     }
     assert!(seen >= 8, "only {seen} examples");
 }
+
+#[test]
+fn a_pointer_into_the_model_is_located_in_every_format() {
+    use specforge_spec::span::LineIndex;
+    let cases = [
+        ("bookstore.yaml", Format::Yaml, (32, 7)),
+        ("bookstore.json", Format::Json, (0, 0)),
+        ("bookstore.md", Format::Markdown, (0, 0)),
+    ];
+    for (file, format, expected) in cases {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples")
+            .join(file);
+        let text = std::fs::read_to_string(path).expect("example");
+        let analysis = specforge_spec::analyze(&text, format);
+        let span = analysis
+            .locate("/entities/Book/relations/author")
+            .unwrap_or_else(|| panic!("{file}: not located"));
+        let at = &text[span.start..span.end];
+        assert!(at.contains("author"), "{file}: located {at:?}");
+        let p = LineIndex::new(&text).position(&text, span.start);
+        if expected != (0, 0) {
+            assert_eq!((p.line, p.column), expected, "{file}");
+        }
+        assert_eq!(analysis.locate("/entities/Nope"), None);
+        assert_eq!(analysis.locate("/entities/Book/fields/title/x/y"), None);
+    }
+}
