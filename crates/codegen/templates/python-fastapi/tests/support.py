@@ -446,6 +446,9 @@ def check_unauthorized(api: Api, key: str, operation: str) -> None:
         {"Authorization": "Basic dXNlcjpwYXNz"},
         bearer(token(roles, secret="another-secret-that-is-long-enough-too")),
         bearer(token(roles, lifetime=-60)),
+        bearer(jwt.encode({"exp": int(time.time()) + 3600, "roles": roles}, SECRET)),
+        bearer(jwt.encode({"sub": "tester", "roles": roles}, SECRET)),
+        bearer(jwt.encode({"sub": "tester", "exp": int(time.time()) + 3600, "roles": "x"}, SECRET)),
     ):
         response = api.request(key, operation, headers)
         problem(response, 401)
