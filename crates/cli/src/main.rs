@@ -194,14 +194,7 @@ fn generate_command(
     generate::check_destination(dest)?;
     let input = read_input(spec)?;
     let analysis = analyze_input(&input, format);
-    let text = String::from_utf8_lossy(&input.bytes);
-    let lines = LineIndex::new(&text);
-    let mut err = String::new();
-    let style = color_for(std::io::stderr().is_terminal());
-    for d in &analysis.diagnostics {
-        render::diagnostic(&mut err, &input.display, &text, &lines, d, style);
-    }
-    std::io::stderr().write_all(err.as_bytes())?;
+    let Reported { text, lines, style } = report_to_stderr(&input, &analysis)?;
     let Some(model) = analysis.model.as_ref() else {
         writeln!(
             std::io::stderr(),
@@ -433,6 +426,26 @@ fn check(files: &[PathBuf], format: Option<Format>, json: bool) -> anyhow::Resul
     })
 }
 
+/// The source of a specification whose diagnostics went to standard error, for rendering more.
+struct Reported<'a> {
+    text: std::borrow::Cow<'a, str>,
+    lines: LineIndex,
+    style: render::Style,
+}
+
+/// Prints the diagnostics of `analysis` to standard error, compiler-style.
+fn report_to_stderr<'a>(input: &'a Input, analysis: &Analysis) -> anyhow::Result<Reported<'a>> {
+    let text = String::from_utf8_lossy(&input.bytes);
+    let lines = LineIndex::new(&text);
+    let style = color_for(std::io::stderr().is_terminal());
+    let mut err = String::new();
+    for d in &analysis.diagnostics {
+        render::diagnostic(&mut err, &input.display, &text, &lines, d, style);
+    }
+    std::io::stderr().write_all(err.as_bytes())?;
+    Ok(Reported { text, lines, style })
+}
+
 fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -440,14 +453,7 @@ fn count(n: usize, one: &str, many: &str) -> String {
 fn inspect(file: &PathBuf, format: Option<Format>) -> anyhow::Result<ExitCode> {
     let input = read_input(file)?;
     let analysis = analyze_input(&input, format);
-    let text = String::from_utf8_lossy(&input.bytes);
-    let lines = LineIndex::new(&text);
-    let mut err = String::new();
-    let style = color_for(std::io::stderr().is_terminal());
-    for d in &analysis.diagnostics {
-        render::diagnostic(&mut err, &input.display, &text, &lines, d, style);
-    }
-    std::io::stderr().write_all(err.as_bytes())?;
+    report_to_stderr(&input, &analysis)?;
     let Some(model) = analysis.model else {
         writeln!(
             std::io::stderr(),
