@@ -3,6 +3,7 @@
 mod archives;
 mod determinism;
 mod names;
+mod props;
 mod snapshots;
 
 use std::path::{Path, PathBuf};
