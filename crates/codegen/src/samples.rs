@@ -21,7 +21,8 @@ pub fn valid(model: &Model, field: &Field, n: usize) -> Value {
             {
                 return Value::String(s);
             }
-            Value::String(fit(&format!("sample {n}"), min, max, 'x'))
+            // The number first, so that values stay distinct when `max_length` cuts them.
+            Value::String(fit(&format!("{} sample", base36(n)), min, max, 'x'))
         }
         FieldType::Email => {
             let min = c.min_length.unwrap_or(0) as usize;
@@ -246,6 +247,21 @@ fn decimal(field: &Field, n: usize) -> String {
     }
 }
 
+/// `n` in base 36 (digits, then lowercase letters).
+fn base36(mut n: usize) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[n % 36]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// Pads with `pad` up to `min` characters and cuts to `max`.
 fn fit(base: &str, min: usize, max: usize, pad: char) -> String {
     let mut s: String = base.chars().take(max).collect();
@@ -352,6 +368,25 @@ mod tests {
         );
         let card = from_pattern("^LIB-[0-9]{6}$", 3, 0, 255).expect("sample");
         assert_eq!(card, "LIB-333333");
+    }
+
+    #[test]
+    fn short_unique_strings_stay_distinct() {
+        let model: Model = serde_json::from_value(json!({
+            "specforge": 1, "name": "m", "roles": [], "enums": [], "entities": []
+        }))
+        .expect("model");
+        let field: Field = serde_json::from_value(json!({
+            "name": "code", "type": { "kind": "string" }, "required": true, "unique": true,
+            "implicit": false, "primary_key": false,
+            "constraints": { "max_length": 2, "min_length": 2 }
+        }))
+        .expect("field");
+        let values: std::collections::BTreeSet<String> = (0..36)
+            .map(|n| valid(&model, &field, n).as_str().expect("text").to_owned())
+            .collect();
+        assert_eq!(values.len(), 36);
+        assert!(values.iter().all(|v| v.chars().count() == 2), "{values:?}");
     }
 
     #[test]
