@@ -263,54 +263,33 @@ fn names_that_meet_in_a_target_are_reported_and_nothing_is_written() {
 fn unknown_targets_and_options_are_usage_errors_with_suggestions() {
     let dir = scratch("usage");
     let out = dir.join("out");
-    let o = specforge(&[
-        "generate",
-        "examples/bookstore.yaml",
-        "-t",
-        "python-fastpi",
-        "-o",
-        s(&out),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("unknown target `python-fastpi` (did you mean `python-fastapi`?)"),
-        "{}",
-        text(&o.stderr)
-    );
-    let o = specforge(&[
-        "generate",
-        "examples/bookstore.yaml",
-        "-t",
-        "openapi",
-        "-o",
-        s(&out),
-        "-O",
-        "server_ulr=x",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("did you mean `server_url`?"),
-        "{}",
-        text(&o.stderr)
-    );
-    let o = specforge(&[
-        "generate",
-        "examples/bookstore.yaml",
-        "-t",
-        "openapi",
-        "-o",
-        s(&out),
-        "-O",
-        "novalue",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("is not key=value"),
-        "{}",
-        text(&o.stderr)
-    );
-    let o = specforge(&["generate", "examples/bookstore.yaml", "-t", "openapi"]);
-    assert_eq!(o.status.code(), Some(2), "--out or --archive is required");
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["-t", "python-fastpi", "-o", s(&out)],
+            "unknown target `python-fastpi` (did you mean `python-fastapi`?)",
+        ),
+        (
+            &["-t", "openapi", "-o", s(&out), "-O", "server_ulr=x"],
+            "did you mean `server_url`?",
+        ),
+        (
+            &["-t", "openapi", "-o", s(&out), "-O", "novalue"],
+            "is not key=value",
+        ),
+        // --out or --archive is required.
+        (&["-t", "openapi"], "--out"),
+    ];
+    for (args, expected) in cases {
+        let mut all = vec!["generate", "examples/bookstore.yaml"];
+        all.extend_from_slice(args);
+        let o = specforge(&all);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&o.stderr).contains(expected),
+            "{args:?}: {}",
+            text(&o.stderr)
+        );
+    }
     assert!(!out.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
