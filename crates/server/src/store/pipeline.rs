@@ -97,7 +97,12 @@ impl Pipeline {
         let (client, connection) = self.config.connect(NoTls).await.map_err(database)?;
         // The connection task ends when the socket closes; the client then reports closed.
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
+            if let Err(e) = (Corked {
+                inner: connection,
+                yielded: false,
+            })
+            .await
+            {
                 tracing::debug!(error = %e, "a pipelined database connection ended");
             }
         });
@@ -143,6 +148,32 @@ impl Pipeline {
                 Err(e) => return Err(database(e)),
             }
         }
+    }
+}
+
+/// A connection future that, when woken, lets every other task that is ready run first: the
+/// requests handled in the same turn of the scheduler then queue their queries before the
+/// connection writes, and go out in one write instead of one each.
+struct Corked<F> {
+    inner: F,
+    yielded: bool,
+}
+
+impl<F: Future + Unpin> Future for Corked<F> {
+    type Output = F::Output;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        if !self.yielded {
+            self.yielded = true;
+            // Woken while running, the task goes to the back of the run queue.
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        self.yielded = false;
+        std::pin::Pin::new(&mut self.inner).poll(cx)
     }
 }
 
