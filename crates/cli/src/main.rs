@@ -15,6 +15,11 @@ use specforge_server::logging;
 use specforge_spec::span::LineIndex;
 use specforge_spec::{Analysis, Format, analyze_bytes};
 
+/// mimalloc: fewer cycles per allocation than the system allocator for the server's many
+/// short-lived request buffers (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// specforge turns requirement specifications into complete, working codebases.
 #[derive(Debug, Parser)]
 #[command(name = "specforge", version, about, long_about = None, propagate_version = true)]
