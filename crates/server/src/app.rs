@@ -8,17 +8,20 @@
 //! response), the trace span that carries it into every log line, the mapping of bare error
 //! responses to problem documents, panic recovery, the request timeout, and the body limit.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt as _;
-use tower::ServiceBuilder;
+use pin_project_lite::pin_project;
+use tower::{Layer, Service, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -91,10 +94,14 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
 }
 
 /// Wraps `app` in the layers every request crosses (see the module documentation).
+///
+/// The request id, problem and size layers are written out as tower services rather than
+/// `middleware::from_fn`, which clones and boxes the rest of the stack for every request: on the
+/// hot path they allocate nothing.
 pub fn layers(app: Router, max_body_bytes: usize, timeout: Duration) -> Router {
     app.layer(
         ServiceBuilder::new()
-            .layer(middleware::from_fn(request_id))
+            .layer(RequestIdLayer)
             .layer(SetSensitiveRequestHeadersLayer::new([
                 header::AUTHORIZATION,
                 header::COOKIE,
@@ -118,15 +125,15 @@ pub fn layers(app: Router, max_body_bytes: usize, timeout: Duration) -> Router {
                     .on_response(DefaultOnResponse::new().level(Level::INFO))
                     .on_failure(DefaultOnFailure::new().level(Level::ERROR)),
             )
-            .layer(middleware::from_fn(problem_responses))
+            .layer(ProblemLayer)
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
                 timeout,
             ))
-            .layer(middleware::from_fn(move |req, next| {
-                refuse_declared_oversize(max_body_bytes, req, next)
-            }))
+            .layer(DeclaredSizeLayer {
+                max: max_body_bytes,
+            })
             .layer(DefaultBodyLimit::max(max_body_bytes)),
     )
 }
@@ -140,36 +147,160 @@ pub fn is_sane_request_id(value: &[u8]) -> bool {
 
 /// Keeps a sane `X-Request-Id` from the client or replaces it with a new UUID, and echoes it on
 /// the response, whatever layer or handler produced that response.
-async fn request_id(mut req: Request, next: Next) -> Response {
-    let id = match req.headers().get(REQUEST_ID) {
-        Some(v) if is_sane_request_id(v.as_bytes()) => v.clone(),
-        _ => {
-            let made = HeaderValue::from_str(&Uuid::now_v7().to_string());
-            // A UUID is always a valid header value; the fallback only satisfies the types.
-            made.unwrap_or_else(|_| HeaderValue::from_static("-"))
+#[derive(Clone, Copy, Debug)]
+struct RequestIdLayer;
+
+impl<S> Layer<S> for RequestIdLayer {
+    type Service = RequestIdService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RequestIdService { inner }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct RequestIdService<S> {
+    inner: S,
+}
+
+impl<S, B> Service<Request> for RequestIdService<S>
+where
+    S: Service<Request, Response = Response<B>>,
+{
+    type Response = Response<B>;
+    type Error = S::Error;
+    type Future = RequestIdFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request) -> Self::Future {
+        let id = match req.headers().get(REQUEST_ID) {
+            Some(v) if is_sane_request_id(v.as_bytes()) => v.clone(),
+            _ => {
+                let made = HeaderValue::from_str(&Uuid::now_v7().to_string());
+                // A UUID is always a valid header value; the fallback only satisfies the types.
+                made.unwrap_or_else(|_| HeaderValue::from_static("-"))
+            }
+        };
+        req.headers_mut().insert(REQUEST_ID, id.clone());
+        RequestIdFuture {
+            inner: self.inner.call(req),
+            id: Some(id),
         }
-    };
-    req.headers_mut().insert(REQUEST_ID, id.clone());
-    let mut response = next.run(req).await;
-    response.headers_mut().insert(REQUEST_ID, id);
-    response
+    }
+}
+
+pin_project! {
+    /// The response of [`RequestIdService`], with the request id set.
+    struct RequestIdFuture<F> {
+        #[pin]
+        inner: F,
+        id: Option<HeaderValue>,
+    }
+}
+
+impl<F, B, E> Future for RequestIdFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = ready!(this.inner.poll(cx))?;
+        if let Some(id) = this.id.take() {
+            response.headers_mut().insert(REQUEST_ID, id);
+        }
+        Poll::Ready(Ok(response))
+    }
 }
 
 /// Answers 413 before reading a body whose declared length is already over the limit; bodies
 /// without `Content-Length` are cut off while they are read (`DefaultBodyLimit`).
-async fn refuse_declared_oversize(max: usize, req: Request, next: Next) -> Response {
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max as u64) {
-        return ApiError::PayloadTooLarge(format!(
-            "the request body is larger than the {max} bytes this server accepts"
-        ))
-        .into_response();
+#[derive(Clone, Copy, Debug)]
+struct DeclaredSizeLayer {
+    max: usize,
+}
+
+impl<S> Layer<S> for DeclaredSizeLayer {
+    type Service = DeclaredSizeService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        DeclaredSizeService {
+            inner,
+            max: self.max,
+        }
     }
-    next.run(req).await
+}
+
+#[derive(Clone, Debug)]
+struct DeclaredSizeService<S> {
+    inner: S,
+    max: usize,
+}
+
+impl<S> Service<Request> for DeclaredSizeService<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = EarlyOr<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let max = self.max;
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > max as u64) {
+            return EarlyOr::Early {
+                response: Some(
+                    ApiError::PayloadTooLarge(format!(
+                        "the request body is larger than the {max} bytes this server accepts"
+                    ))
+                    .into_response(),
+                ),
+            };
+        }
+        EarlyOr::Inner {
+            inner: self.inner.call(req),
+        }
+    }
+}
+
+pin_project! {
+    /// A response known before the inner service is called, or the inner service's.
+    #[project = EarlyOrProj]
+    enum EarlyOr<F> {
+        Early { response: Option<Response> },
+        Inner { #[pin] inner: F },
+    }
+}
+
+impl<F, E> Future for EarlyOr<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            EarlyOrProj::Early { response } => match response.take() {
+                Some(response) => Poll::Ready(Ok(response)),
+                // Polled again after it completed: a contract breach by the caller.
+                None => Poll::Pending,
+            },
+            EarlyOrProj::Inner { inner } => inner.poll(cx),
+        }
+    }
 }
 
 async fn not_found() -> ApiError {
@@ -192,13 +323,92 @@ const MAX_REUSED_DETAIL: usize = 1024;
 
 /// Turns error responses that are not problem documents (an empty 405 from the router, the
 /// timeout's 503, a plain-text rejection of an axum extractor) into problem documents with the
-/// same status and headers. Responses that already have a JSON body are left alone.
-async fn problem_responses(req: Request, next: Next) -> Response {
-    let head_request = req.method() == Method::HEAD;
-    let response = next.run(req).await;
+/// same status and headers. Responses that already have a JSON body, and every answer to a
+/// `HEAD` request, are left alone; only a response that is rewritten costs an allocation.
+#[derive(Clone, Copy, Debug)]
+struct ProblemLayer;
+
+impl<S> Layer<S> for ProblemLayer {
+    type Service = ProblemService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        ProblemService { inner }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct ProblemService<S> {
+    inner: S,
+}
+
+impl<S, B> Service<Request> for ProblemService<S>
+where
+    S: Service<Request, Response = Response<B>>,
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = ProblemFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let head_request = req.method() == Method::HEAD;
+        ProblemFuture::Inner {
+            inner: self.inner.call(req),
+            head_request,
+        }
+    }
+}
+
+pin_project! {
+    /// The inner response, then (only when it must be rewritten) the rewriting.
+    #[project = ProblemProj]
+    enum ProblemFuture<F> {
+        Inner { #[pin] inner: F, head_request: bool },
+        Rewriting { rewrite: Pin<Box<dyn Future<Output = Response> + Send>> },
+    }
+}
+
+impl<F, B, E> Future for ProblemFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        loop {
+            match self.as_mut().project() {
+                ProblemProj::Inner {
+                    inner,
+                    head_request,
+                } => {
+                    let response = ready!(inner.poll(cx))?.map(Body::new);
+                    match needs_problem(&response, *head_request) {
+                        None => return Poll::Ready(Ok(response)),
+                        Some(content_type) => {
+                            let rewrite = Box::pin(into_problem(response, content_type));
+                            self.set(ProblemFuture::Rewriting { rewrite });
+                        }
+                    }
+                }
+                ProblemProj::Rewriting { rewrite } => return rewrite.as_mut().poll(cx).map(Ok),
+            }
+        }
+    }
+}
+
+/// The (lowercase) content type of an error response that is not a problem document yet, or
+/// `None` when the response stays as it is.
+fn needs_problem(response: &Response, head_request: bool) -> Option<String> {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) || head_request {
-        return response;
+        return None;
     }
     let content_type = response
         .headers()
@@ -206,9 +416,12 @@ async fn problem_responses(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    if content_type.contains("json") {
-        return response;
-    }
+    (!content_type.contains("json")).then_some(content_type)
+}
+
+/// The problem document for an error response, keeping its status and headers.
+async fn into_problem(response: Response, content_type: String) -> Response {
+    let status = response.status();
     let (parts, body) = response.into_parts();
     // Only short plain-text bodies of client errors describe the client's own input; anything
     // else (and every server error) gets a fixed description.
