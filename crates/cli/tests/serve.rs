@@ -606,6 +606,7 @@ fn serve_help_names_every_variable() {
         "LOG_FORMAT",
         "MAX_BODY_BYTES",
         "REQUEST_TIMEOUT",
+        "TOKIO_WORKER_THREADS",
     ] {
         assert!(help.contains(variable), "{variable} in {help}");
     }

@@ -68,6 +68,9 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered with 503.
     #[arg(long, env = "REQUEST_TIMEOUT", value_name = "SECONDS")]
     pub request_timeout: Option<String>,
+    /// Threads that serve requests (default: one per core).
+    #[arg(long, env = "TOKIO_WORKER_THREADS", value_name = "N")]
+    pub worker_threads: Option<String>,
 }
 
 /// A configuration mistake, naming the variable (and flag) to fix.
@@ -132,6 +135,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Request timeout.
     pub request_timeout: Duration,
+    /// Threads that serve requests; `None` for one per core.
+    pub worker_threads: Option<usize>,
 }
 
 fn text(value: &Option<String>) -> Option<&str> {
@@ -287,6 +292,18 @@ impl Config {
                 _ => return Err(bad("REQUEST_TIMEOUT", "expected from 1 to 3600 seconds")),
             },
         };
+        let worker_threads = match text(&args.worker_threads) {
+            None => None,
+            Some(v) => match number::<usize>("TOKIO_WORKER_THREADS", v, "a number of threads")? {
+                n @ 1..=1024 => Some(n),
+                _ => {
+                    return Err(bad(
+                        "TOKIO_WORKER_THREADS",
+                        "expected from 1 to 1024 threads",
+                    ));
+                }
+            },
+        };
         Ok(Config {
             bind_addr,
             database_url: SecretString::from(database_url),
@@ -300,6 +317,7 @@ impl Config {
             log_format,
             max_body_bytes,
             request_timeout,
+            worker_threads,
         })
     }
 
@@ -366,6 +384,25 @@ mod tests {
             Config::from_args(&a).expect_err("invalid").variable,
             "BIND_ADDR"
         );
+    }
+
+    #[test]
+    fn worker_threads_are_checked_here_not_by_the_runtime() {
+        assert_eq!(
+            Config::from_args(&args()).expect("valid").worker_threads,
+            None
+        );
+        let mut a = args();
+        a.worker_threads = Some("1".into());
+        assert_eq!(
+            Config::from_args(&a).expect("valid").worker_threads,
+            Some(1)
+        );
+        for bad in ["0", "abc", "-1", "1025"] {
+            a.worker_threads = Some(bad.into());
+            let e = Config::from_args(&a).expect_err(bad);
+            assert_eq!(e.variable, "TOKIO_WORKER_THREADS", "{bad}");
+        }
     }
 
     #[test]
