@@ -5,8 +5,8 @@
 //! not have (one that panics, one that is slow).
 //!
 //! The layers, from the outside in: the request id (accepted or made, echoed on every
-//! response), the trace span that carries it into every log line, the mapping of bare error
-//! responses to problem documents, panic recovery, the request timeout, and the body limit.
+//! response), the trace span that carries it into every log line, panic recovery, the mapping of
+//! bare error responses to problem documents, the request timeout, and the body limit.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -125,8 +125,10 @@ pub fn layers(app: Router, max_body_bytes: usize, timeout: Duration) -> Router {
                     .on_response(DefaultOnResponse::new().level(Level::INFO))
                     .on_failure(DefaultOnFailure::new().level(Level::ERROR)),
             )
-            .layer(ProblemLayer)
+            // Outside the problem layer, which then sees the handlers' own body type and need
+            // not box it again; a panic's answer is already a problem document.
             .layer(CatchPanicLayer::custom(panic_response))
+            .layer(ProblemLayer)
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
                 timeout,
