@@ -10,6 +10,11 @@
 #
 #   scripts/load.sh                 # both backends
 #   BACKENDS=sqlite scripts/load.sh
+#   ROUNDS=5 BACKENDS=postgres scripts/load.sh
+#
+# With ROUNDS=N (N > 1), PostgreSQL's GET and pgbench's SELECT then alternate N more times and
+# the script prints each round's ratio and their median: the ceiling varies from minute to
+# minute on a shared machine, and alternating rounds see the same conditions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +23,7 @@ CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
 PORT=${PORT:-18080}
 BACKENDS=${BACKENDS:-"sqlite postgres"}
+ROUNDS=${ROUNDS:-1}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/test}
 PG_LOAD_DB=${PG_LOAD_DB:-specforge_load}
 # Connection options used by both the service and pgbench (TLS buys nothing on loopback).
@@ -37,6 +43,13 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# The service's read of a project, as the ceiling runs it.
+cat > "$WORK/select.sql" <<'SQL'
+SELECT p.id, p.owner_id, p.name, p.description, p.created_at, p.updated_at,
+       (SELECT count(*) FROM specs c WHERE c.project_id = p.id) AS spec_count
+  FROM projects p WHERE p.id = :id AND p.owner_id = :owner;
+SQL
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
@@ -124,15 +137,26 @@ for backend in $BACKENDS; do
     --latency -s scripts/load/post_project.lua "$BASE/api/v1/projects")
   read -r rps p50 p99 bad < <(parse_wrk "$WORK/post.txt")
   echo "| $backend | POST /projects | $rps | $p50 | $p99 | $bad | peak $((peak / 1024)) MB |"
+  if [ "$backend" = postgres ] && [ "$ROUNDS" -gt 1 ]; then
+    ratios=()
+    for round in $(seq 1 "$ROUNDS"); do
+      wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s scripts/load/get_project.lua \
+        "$BASE/api/v1/projects/$PROJECT" > "$WORK/round.txt"
+      read -r rps p50 p99 bad < <(parse_wrk "$WORK/round.txt")
+      pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -f "$WORK/select.sql" \
+        -D id="$PROJECT" -D owner="$OWNER" "${url}" > "$WORK/round-pgbench.txt" 2>&1
+      tps=$(awk '/^tps = / {printf "%.0f", $3}' "$WORK/round-pgbench.txt")
+      ratio=$(python3 -c "print(f'{100 * $rps / $tps:.1f}')")
+      ratios+=("$ratio")
+      echo "| postgres round $round | GET /projects/{id} against the same SELECT | $rps vs $tps | $p50 | $p99 | $bad | $ratio % |"
+    done
+    median=$(printf '%s\n' "${ratios[@]}" | python3 -c "import statistics, sys; print(statistics.median(float(l) for l in sys.stdin))")
+    echo "| postgres, $ROUNDS rounds | median ratio of GET to the pgbench ceiling | | | | | $median % |"
+  fi
   stop_server
 
   if [ "$backend" = postgres ]; then
     db_url="${PG_ADMIN_URL%/*}/$PG_LOAD_DB?$PG_OPTIONS"
-    cat > "$WORK/select.sql" <<SQL
-SELECT p.id, p.owner_id, p.name, p.description, p.created_at, p.updated_at,
-       (SELECT count(*) FROM specs c WHERE c.project_id = p.id) AS spec_count
-  FROM projects p WHERE p.id = :id AND p.owner_id = :owner;
-SQL
     cat > "$WORK/insert.sql" <<SQL
 INSERT INTO projects (id, owner_id, name, description, created_at, updated_at)
 VALUES (gen_random_uuid(), :owner, 'pgbench-' || gen_random_uuid(), 'made by pgbench', now(), now());
