@@ -399,9 +399,14 @@ fn check(files: &[PathBuf], format: Option<Format>, json: bool) -> anyhow::Resul
         let text = String::from_utf8_lossy(&input.bytes);
         let lines = LineIndex::new(&text);
         let mut out = String::new();
-        for d in &analysis.diagnostics {
-            render::diagnostic(&mut out, &input.display, &text, &lines, d, style);
-        }
+        render::diagnostics(
+            &mut out,
+            &input.display,
+            &text,
+            &lines,
+            &analysis.diagnostics,
+            style,
+        );
         let s = analysis.summary;
         let verdict = if analysis.valid { "valid" } else { "invalid" };
         out.push_str(&format!(
@@ -446,9 +451,14 @@ fn report_to_stderr<'a>(input: &'a Input, analysis: &Analysis) -> anyhow::Result
     let lines = LineIndex::new(&text);
     let style = color_for(std::io::stderr().is_terminal());
     let mut err = String::new();
-    for d in &analysis.diagnostics {
-        render::diagnostic(&mut err, &input.display, &text, &lines, d, style);
-    }
+    render::diagnostics(
+        &mut err,
+        &input.display,
+        &text,
+        &lines,
+        &analysis.diagnostics,
+        style,
+    );
     std::io::stderr().write_all(err.as_bytes())?;
     Ok(Reported { text, lines, style })
 }

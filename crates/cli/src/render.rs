@@ -1,9 +1,18 @@
 //! Prints diagnostics the way a compiler does: location, source line, caret, hint.
+//!
+//! [`diagnostics`] prints a whole list and groups repeated warnings; [`diagnostic`] prints one.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use specforge_spec::span::LineIndex;
-use specforge_spec::{Diagnostic, Severity};
+use specforge_spec::{Code, Diagnostic, Severity};
+
+/// Warnings of one code shown in full before the rest are counted on one line. A model of 300
+/// entities that all lack something would otherwise print 300 snippets; JSON output keeps all.
+pub const WARNINGS_SHOWN_PER_CODE: usize = 3;
+/// Line numbers listed in the line that counts the warnings not shown.
+const LINES_LISTED: usize = 5;
 
 /// Longest part of a source line shown, in characters.
 const MAX_SHOWN: usize = 160;
@@ -23,6 +32,52 @@ impl Style {
         } else {
             text.to_string()
         }
+    }
+}
+
+/// Renders the diagnostics of `file` in their order: every error, and the first
+/// [`WARNINGS_SHOWN_PER_CODE`] warnings of each code; the warnings left out are counted at the
+/// end, one line per code, with the lines they are on.
+pub fn diagnostics(
+    out: &mut String,
+    file: &str,
+    text: &str,
+    lines: &LineIndex,
+    list: &[Diagnostic],
+    style: Style,
+) {
+    let mut seen: BTreeMap<Code, usize> = BTreeMap::new();
+    let mut left_out: BTreeMap<Code, Vec<usize>> = BTreeMap::new();
+    for d in list {
+        if d.severity == Severity::Warning {
+            let shown = seen.entry(d.code).or_default();
+            if *shown >= WARNINGS_SHOWN_PER_CODE {
+                left_out.entry(d.code).or_default().push(d.line);
+                continue;
+            }
+            *shown += 1;
+        }
+        diagnostic(out, file, text, lines, d, style);
+    }
+    for (code, at) in left_out {
+        let mut listed = at
+            .iter()
+            .take(LINES_LISTED)
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        if at.len() > LINES_LISTED {
+            let _ = write!(listed, " and {} more", at.len() - LINES_LISTED);
+        }
+        let more = if at.len() == 1 { "warning" } else { "warnings" };
+        let _ = writeln!(
+            out,
+            "{}{} {} more {more} like the above in {file} (lines {listed}); `specforge check --json` lists every one",
+            style.paint("1;33", &format!("warning[{code}]")),
+            style.paint("1", ":"),
+            at.len(),
+        );
+        let _ = writeln!(out);
     }
 }
 
@@ -123,6 +178,56 @@ mod tests {
         let caret = lines[4].chars().position(|c| c == '^').expect("caret");
         let under: String = shown.chars().skip(caret).take(3).collect();
         assert_eq!(under, "bad");
+    }
+
+    #[test]
+    fn repeated_warnings_are_shown_three_times_then_counted_and_errors_are_all_shown() {
+        let text = "a\nb\nc\nd\ne\nf\ng\nh\n";
+        let source = Source::new(text);
+        let at = |line: usize| Span::new(2 * line, 2 * line + 1);
+        let mut list = Vec::new();
+        for line in 0..5 {
+            list.push(source.warning(Code::EmptyEntity, at(line), "", format!("empty {line}")));
+        }
+        list.push(source.error(Code::UnknownType, at(5), "", "bad type"));
+        list.push(source.error(Code::UnknownType, at(6), "", "bad type again"));
+        list.push(source.warning(Code::UnsupportedConstruct, at(7), "", "a tag"));
+        let mut out = String::new();
+        diagnostics(
+            &mut out,
+            "f",
+            text,
+            &source.lines,
+            &list,
+            Style { color: false },
+        );
+        for shown in [
+            "empty 0",
+            "empty 1",
+            "empty 2",
+            "bad type",
+            "bad type again",
+            "a tag",
+        ] {
+            assert!(
+                out.contains(&format!(": {shown}\n")),
+                "{shown} missing:\n{out}"
+            );
+        }
+        for hidden in ["empty 3", "empty 4"] {
+            assert!(!out.contains(hidden), "{hidden} shown:\n{out}");
+        }
+        assert!(
+            out.contains(
+                "warning[empty_entity]: 2 more warnings like the above in f (lines 4, 5); \
+                 `specforge check --json` lists every one\n"
+            ),
+            "{out}"
+        );
+        assert!(
+            !out.contains("warning[unsupported_construct]: 1 more"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -130,3 +130,29 @@ fn several_files_give_a_json_array_and_the_worst_exit_code() {
     assert_eq!(v.as_array().map(Vec::len), Some(2));
     assert_eq!(v[0]["valid"], true);
 }
+
+#[test]
+fn a_warning_repeated_for_many_entities_is_shown_three_times_then_counted() {
+    let mut spec = String::from("specforge: 1\nname: many\nentities:\n");
+    for i in 0..40 {
+        spec.push_str(&format!("  Thing{i}:\n    fields: {{}}\n"));
+    }
+    let o = specforge(&["check", "-"], Some(&spec));
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert_eq!(
+        out.matches("warning[empty_entity]: entity").count(),
+        3,
+        "{out}"
+    );
+    assert!(
+        out.contains("warning[empty_entity]: 37 more warnings like the above"),
+        "{out}"
+    );
+    assert!(out.contains("0 errors, 40 warnings"), "{out}");
+
+    let o = specforge(&["check", "--json", "-"], Some(&spec));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let warnings = report["diagnostics"].as_array().expect("diagnostics");
+    assert_eq!(warnings.len(), 40, "the JSON keeps every warning");
+}
