@@ -15,12 +15,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::config::Config;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::extract::ApiJson;
 use crate::routes::common::validation_failed;
+use crate::state::AppState;
 use crate::store::{Identity, Storage, User};
 
 /// Name of the bearer-token security scheme in the API document.

@@ -12,8 +12,8 @@ pub mod specs;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::app::AppState;
 use crate::config::Config;
+use crate::state::AppState;
 
 /// Every documented route: `/api/v1/...` and the operations routes.
 pub fn documented_router(config: &Config) -> OpenApiRouter<AppState> {

@@ -14,7 +14,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::extract::{ApiJson, ApiQuery};
@@ -22,6 +21,7 @@ use crate::routes::common::{
     CursorKind, ListParams, PathParams, check, created, next_cursor, parse_id, parse_name, present,
     validation_failed,
 };
+use crate::state::AppState;
 use crate::store::{Cursor, Project, Storage};
 
 /// Longest project name, in characters.
