@@ -17,9 +17,10 @@ use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::config::Config;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, FieldError};
 use crate::extract::ApiJson;
 use crate::routes::common::validation_failed;
+use crate::routes::problems::{BAD_JSON, NOT_JSON, TOO_LARGE, problems};
 use crate::state::AppState;
 use crate::store::{Identity, Storage, User};
 
@@ -31,6 +32,18 @@ pub const DEV_ISSUER: &str = "dev";
 pub const MAX_EMAIL_CHARS: usize = 254;
 /// Longest display name.
 pub const MAX_NAME_CHARS: usize = 100;
+
+problems! {
+    /// Errors of `POST /auth/dev-login`.
+    DevLoginErrors: [
+        BAD_JSON,
+        TOO_LARGE,
+        NOT_JSON,
+        (422, "`email` or `name` is not valid, or an unknown field was sent"),
+    ];
+    /// Errors of `GET /auth/me`.
+    MeErrors: [(401, "No valid access token, or its user no longer exists")];
+}
 
 /// The sign-in routes; development login only when `config.dev_login`.
 pub fn router(config: &Config) -> OpenApiRouter<AppState> {
@@ -180,10 +193,7 @@ fn parse_display_name(text: Option<&str>) -> Result<Option<String>, String> {
     request_body = DevLoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`email` or `name` is not valid, or an unknown field was sent", body = Problem, content_type = "application/problem+json"),
+        DevLoginErrors,
     )
 )]
 pub async fn dev_login(
@@ -230,7 +240,7 @@ pub async fn dev_login(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The user of the access token", body = UserResponse),
-        (status = 401, description = "No valid access token, or its user no longer exists", body = Problem, content_type = "application/problem+json"),
+        MeErrors,
     )
 )]
 pub async fn me(

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod common;
 pub mod docs;
 pub mod health;
+pub mod problems;
 pub mod projects;
 pub mod specs;
 

@@ -15,12 +15,13 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, FieldError};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::routes::common::{
     CursorKind, ListParams, PathParams, check, created, next_cursor, parse_id, parse_name, present,
     validation_failed,
 };
+use crate::routes::problems::{BAD_JSON, BAD_LIST_QUERY, NO_TOKEN, NOT_JSON, TOO_LARGE, problems};
 use crate::state::AppState;
 use crate::store::{Cursor, Project, Storage};
 
@@ -28,6 +29,32 @@ use crate::store::{Cursor, Project, Storage};
 pub const MAX_NAME_CHARS: usize = 100;
 /// Longest project description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+
+problems! {
+    /// Errors of `GET /projects`.
+    ListErrors: [BAD_LIST_QUERY, NO_TOKEN];
+    /// Errors of `POST /projects`.
+    CreateErrors: [
+        BAD_JSON,
+        NO_TOKEN,
+        (409, "The caller already has a project with this name"),
+        TOO_LARGE,
+        NOT_JSON,
+        (422, "A field is missing, unknown or not valid"),
+    ];
+    /// Errors of `GET` and `DELETE /projects/{id}`.
+    ReadErrors: [NO_TOKEN, (404, "No such project of the caller")];
+    /// Errors of `PUT /projects/{id}`.
+    UpdateErrors: [
+        BAD_JSON,
+        NO_TOKEN,
+        (404, "No such project of the caller"),
+        (409, "The caller already has a project with the new name"),
+        TOO_LARGE,
+        NOT_JSON,
+        (422, "No field to change, or a field is unknown or not valid"),
+    ];
+}
 
 /// The project routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -202,8 +229,7 @@ pub fn location(id: Uuid) -> String {
     params(ListParams),
     responses(
         (status = 200, description = "A page of projects", body = ProjectList),
-        (status = 400, description = "`limit` is outside 1..=100 or `cursor` is not a cursor of this list", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     )
 )]
 pub async fn list_projects(
@@ -234,12 +260,7 @@ pub async fn list_projects(
     responses(
         (status = 201, description = "Created", body = ProjectResponse,
             headers(("Location" = String, description = "The project's address"))),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The caller already has a project with this name", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is missing, unknown or not valid", body = Problem, content_type = "application/problem+json"),
+        CreateErrors,
     )
 )]
 pub async fn create_project(
@@ -268,8 +289,7 @@ pub async fn create_project(
     params(("id" = Uuid, Path, description = "Project id")),
     responses(
         (status = 200, description = "The project", body = ProjectResponse),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such project of the caller", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 pub async fn get_project(
@@ -295,13 +315,7 @@ pub async fn get_project(
     request_body = UpdateProject,
     responses(
         (status = 200, description = "The changed project", body = ProjectResponse),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such project of the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The caller already has a project with the new name", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No field to change, or a field is unknown or not valid", body = Problem, content_type = "application/problem+json"),
+        UpdateErrors,
     )
 )]
 pub async fn update_project(
@@ -336,8 +350,7 @@ pub async fn update_project(
     params(("id" = Uuid, Path, description = "Project id")),
     responses(
         (status = 204, description = "Deleted, with its specifications"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such project of the caller", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 pub async fn delete_project(
