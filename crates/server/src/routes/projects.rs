@@ -10,6 +10,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
+use utoipa::openapi::schema::Object;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -18,8 +19,8 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::routes::common::{
-    CursorKind, ListParams, PathParams, check, created, next_cursor, parse_id, parse_name, present,
-    validation_failed,
+    CursorKind, ListParams, PathParams, ProjectPages, check, created, name_schema, next_cursor,
+    parse_id, parse_name, present, validation_failed,
 };
 use crate::routes::problems::{BAD_JSON, BAD_LIST_QUERY, NO_TOKEN, NOT_JSON, TOO_LARGE, problems};
 use crate::state::AppState;
@@ -108,8 +109,8 @@ pub struct ProjectList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProject {
-    /// Name: 1 to 100 characters once surrounding spaces are trimmed.
-    #[schema(example = "Bookstore", min_length = 1, max_length = 100)]
+    /// Name: 1 to 100 characters once surrounding spaces are trimmed, no control characters.
+    #[schema(schema_with = new_name_schema)]
     pub name: String,
     /// Description, at most 2000 characters.
     #[serde(default)]
@@ -120,15 +121,34 @@ pub struct CreateProject {
 /// Changes to a project; at least one field.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct UpdateProject {
-    /// New name (1 to 100 characters once trimmed); `null` is not accepted.
+    /// New name (1 to 100 characters once trimmed, no control characters); `null` is not
+    /// accepted.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String, required = false, min_length = 1, max_length = 100)]
+    #[schema(schema_with = changed_name_schema, required = false)]
     pub name: Option<Option<String>>,
     /// New description (at most 2000 characters); `null` removes it.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, max_length = 2000)]
     pub description: Option<Option<String>>,
+}
+
+fn new_name_schema() -> Object {
+    name_schema(
+        MAX_NAME_CHARS,
+        "Name: 1 to 100 characters once surrounding spaces are trimmed, no control characters.",
+        Some("Bookstore"),
+    )
+}
+
+fn changed_name_schema() -> Object {
+    name_schema(
+        MAX_NAME_CHARS,
+        "New name (1 to 100 characters once trimmed, no control characters); `null` is not \
+         accepted.",
+        None,
+    )
 }
 
 /// A checked project name.
@@ -226,7 +246,7 @@ pub fn location(id: Uuid) -> String {
     path = "/projects",
     tag = "projects",
     security(("bearer" = [])),
-    params(ListParams),
+    params(ProjectPages),
     responses(
         (status = 200, description = "A page of projects", body = ProjectList),
         ListErrors,

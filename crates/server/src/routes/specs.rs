@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use specforge_spec::Format;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
+use utoipa::openapi::schema::Object;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -23,8 +24,8 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::routes::common::{
-    CursorKind, ListParams, PathParams, check, created, next_cursor, parse_id, parse_name, present,
-    validation_failed,
+    CursorKind, ListParams, PathParams, RevisionPages, SpecPages, check, created, name_schema,
+    next_cursor, parse_id, parse_name, present, validation_failed,
 };
 use crate::routes::problems::{BAD_JSON, BAD_LIST_QUERY, NO_TOKEN, NOT_JSON, TOO_LARGE, problems};
 use crate::state::AppState;
@@ -263,8 +264,8 @@ pub struct RevisionList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSpec {
-    /// Name: 1 to 200 characters once trimmed, unique within the project.
-    #[schema(example = "bookstore", min_length = 1, max_length = 200)]
+    /// Name: 1 to 200 characters once trimmed, no control characters, unique within the project.
+    #[schema(schema_with = new_name_schema)]
     pub name: String,
     /// Format of `content`.
     pub format: SpecFormat,
@@ -276,10 +277,11 @@ pub struct CreateSpec {
 /// revision; the same values again change nothing.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct UpdateSpec {
-    /// New name (1 to 200 characters once trimmed).
+    /// New name (1 to 200 characters once trimmed, no control characters).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String, required = false, min_length = 1, max_length = 200)]
+    #[schema(schema_with = changed_name_schema, required = false)]
     pub name: Option<Option<String>>,
     /// New text, in the specification's format.
     #[serde(default, deserialize_with = "present")]
@@ -308,6 +310,22 @@ pub struct ValidationResponse {
     /// What it declares.
     #[schema(value_type = Summary)]
     pub summary: serde_json::Value,
+}
+
+fn new_name_schema() -> Object {
+    name_schema(
+        MAX_NAME_CHARS,
+        "Name: 1 to 200 characters once trimmed, no control characters, unique within the project.",
+        Some("bookstore"),
+    )
+}
+
+fn changed_name_schema() -> Object {
+    name_schema(
+        MAX_NAME_CHARS,
+        "New name (1 to 200 characters once trimmed, no control characters).",
+        None,
+    )
 }
 
 /// A checked specification name.
@@ -429,7 +447,7 @@ pub fn location(id: Uuid) -> String {
     path = "/projects/{id}/specs",
     tag = "specs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), ListParams),
+    params(("id" = Uuid, Path, description = "Project id"), SpecPages),
     responses(
         (status = 200, description = "A page of specifications", body = SpecList),
         ListSpecsErrors,
@@ -551,7 +569,8 @@ pub async fn get_spec(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Specification id"),
-        ("If-Match" = Option<String>, Header, description = "The revision the change is based on, as the `ETag` gave it (`\"3\"`), or `*`"),
+        ("If-Match" = Option<String>, Header, nullable = false, pattern = r#"^(\*|"[0-9]{1,18}"|[0-9]{1,18})$"#,
+            description = "The revision the change is based on, as the `ETag` gave it (`\"3\"`), or `*`"),
     ),
     request_body = UpdateSpec,
     responses(
@@ -653,7 +672,7 @@ pub async fn delete_spec(
     path = "/specs/{id}/revisions",
     tag = "specs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Specification id"), ListParams),
+    params(("id" = Uuid, Path, description = "Specification id"), RevisionPages),
     responses(
         (status = 200, description = "A page of revisions", body = RevisionList),
         ListRevisionsErrors,
