@@ -175,8 +175,8 @@ pub fn decode_cursor(text: &str, kind: CursorKind) -> Option<Cursor> {
     let position = text.strip_prefix(kind.tag())?;
     match kind {
         CursorKind::Project | CursorKind::Spec => {
-            let lower_hex = |b: &u8| b.is_ascii_digit() || (b'a'..=b'f').contains(b);
-            if position.len() != 32 || !position.bytes().all(|b| lower_hex(&b)) {
+            let lower_hex = |b| matches!(b, b'0'..=b'9' | b'a'..=b'f');
+            if position.len() != 32 || !position.bytes().all(lower_hex) {
                 return None;
             }
             Uuid::try_parse(position).ok().map(Cursor::Id)

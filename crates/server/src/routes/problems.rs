@@ -47,10 +47,18 @@ pub fn responses(answers: &[Answer]) -> BTreeMap<String, RefOr<Response>> {
         .collect()
 }
 
-/// Declares unit types whose `utoipa::IntoResponses` are the listed problem answers:
-/// `problems! { /// docs
-/// ReadErrors: [NO_TOKEN, (404, "No such thing")]; }`; a route then names `ReadErrors` among
-/// its `responses(...)`.
+/// Declares unit types whose `utoipa::IntoResponses` are the listed problem answers, each
+/// declaration a documented `Name: [answer, ...];`, an answer a shared constant or a
+/// `(status, description)` pair:
+///
+/// ```text
+/// problems! {
+///     /// Errors of `GET /things/{id}`.
+///     ReadErrors: [NO_TOKEN, (404, "No such thing")];
+/// }
+/// ```
+///
+/// A route then names `ReadErrors` among its `responses(...)`.
 macro_rules! problems {
     ($($(#[$doc:meta])* $name:ident: [$($answer:expr),* $(,)?];)+) => {
         $(
