@@ -613,9 +613,48 @@ fn serve_help_names_every_variable() {
     assert!(help.contains(".env"), "{help}");
 }
 
+/// What went wrong with a `psql` run, in one line.
+fn why_not(outcome: &std::io::Result<Output>) -> String {
+    match outcome {
+        Ok(o) => {
+            let text = stderr(o);
+            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+            format!("{} {}", o.status, first.trim())
+        }
+        Err(e) => format!("psql did not run ({e})"),
+    }
+}
+
+/// Says why the running test returns without doing anything: on standard error, which the test
+/// harness shows only for failures, and as a line `<test>\t<reason>` appended to the file named
+/// by `SPECFORGE_SKIPPED_TESTS`, which `scripts/test` counts and reports after the run.
+#[allow(clippy::print_stderr)] // the reason a test is skipped belongs in its output
+fn skipped(reason: &str) {
+    eprintln!("skipping: {reason}");
+    let Some(path) = std::env::var_os("SPECFORGE_SKIPPED_TESTS") else {
+        return;
+    };
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let line = format!("{test}\t{}\n", reason.replace(['\t', '\n'], " "));
+    // One short append per test: lines of tests running at once do not interleave.
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(line.as_bytes()));
+    if let Err(e) = written {
+        eprintln!(
+            "cannot note the skipped test in {}: {e}",
+            path.to_string_lossy()
+        );
+    }
+}
+
 /// A fresh PostgreSQL database made with `psql` on the server of `TEST_DATABASE_URL`; `None`
 /// (after saying why) when there is none, unless `SPECFORGE_REQUIRE_SERVICES=1`.
-#[allow(clippy::print_stderr)] // the reason a test is skipped belongs in its output
 fn postgres_database(tag: &str) -> Option<(String, String, String)> {
     let admin = std::env::var("TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
@@ -638,7 +677,10 @@ fn postgres_database(tag: &str) -> Option<(String, String, String)> {
             panic!("PostgreSQL is required (SPECFORGE_REQUIRE_SERVICES=1): {other:?}")
         }
         other => {
-            eprintln!("skipping a PostgreSQL test: {other:?}");
+            skipped(&format!(
+                "PostgreSQL at {admin} could not make a test database with psql: {}",
+                why_not(&other)
+            ));
             return None;
         }
     }

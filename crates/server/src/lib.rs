@@ -1,6 +1,6 @@
 //! The specforge REST service.
 //!
-//! [`app::router`] builds the whole HTTP application from an [`app::AppState`]; [`serve`] runs
+//! [`app::router`] builds the whole HTTP application from a [`state::AppState`]; [`serve`] runs
 //! it with the configured database until SIGTERM or Ctrl-C; [`migrate`] applies the database
 //! migrations alone. Configuration comes from [`config::ServeArgs`] (flags and environment).
 
@@ -13,7 +13,9 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod logging;
+pub mod middleware;
 pub mod routes;
+pub mod state;
 pub mod store;
 
 use std::future::IntoFuture as _;
@@ -26,8 +28,8 @@ use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::AppState;
 use crate::config::{AppEnv, Config};
+use crate::state::AppState;
 use crate::store::Store;
 
 /// Opens the database, applies migrations and serves until SIGTERM or Ctrl-C; in-flight requests

@@ -6,14 +6,15 @@ pub mod auth;
 pub mod common;
 pub mod docs;
 pub mod health;
+pub mod problems;
 pub mod projects;
 pub mod specs;
 
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::app::AppState;
 use crate::config::Config;
+use crate::state::AppState;
 
 /// Every documented route: `/api/v1/...` and the operations routes.
 pub fn documented_router(config: &Config) -> OpenApiRouter<AppState> {

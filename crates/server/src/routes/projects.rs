@@ -10,24 +10,52 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
+use utoipa::openapi::schema::Object;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::AuthUser;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, FieldError};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::routes::common::{
-    CursorKind, ListParams, PathParams, check, created, next_cursor, parse_id, parse_name, present,
-    validation_failed,
+    CursorKind, ListParams, PathParams, ProjectPages, check, created, name_schema, next_cursor,
+    parse_id, parse_name, present, validation_failed,
 };
+use crate::routes::problems::{BAD_JSON, BAD_LIST_QUERY, NO_TOKEN, NOT_JSON, TOO_LARGE, problems};
+use crate::state::AppState;
 use crate::store::{Cursor, Project, Storage};
 
 /// Longest project name, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
 /// Longest project description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+
+problems! {
+    /// Errors of `GET /projects`.
+    ListErrors: [BAD_LIST_QUERY, NO_TOKEN];
+    /// Errors of `POST /projects`.
+    CreateErrors: [
+        BAD_JSON,
+        NO_TOKEN,
+        (409, "The caller already has a project with this name"),
+        TOO_LARGE,
+        NOT_JSON,
+        (422, "A field is missing, unknown or not valid"),
+    ];
+    /// Errors of `GET` and `DELETE /projects/{id}`.
+    ReadErrors: [NO_TOKEN, (404, "No such project of the caller")];
+    /// Errors of `PUT /projects/{id}`.
+    UpdateErrors: [
+        BAD_JSON,
+        NO_TOKEN,
+        (404, "No such project of the caller"),
+        (409, "The caller already has a project with the new name"),
+        TOO_LARGE,
+        NOT_JSON,
+        (422, "No field to change, or a field is unknown or not valid"),
+    ];
+}
 
 /// The project routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -81,8 +109,8 @@ pub struct ProjectList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProject {
-    /// Name: 1 to 100 characters once surrounding spaces are trimmed.
-    #[schema(example = "Bookstore", min_length = 1, max_length = 100)]
+    /// Name: 1 to 100 characters once surrounding spaces are trimmed, no control characters.
+    #[schema(schema_with = new_name_schema)]
     pub name: String,
     /// Description, at most 2000 characters.
     #[serde(default)]
@@ -93,15 +121,34 @@ pub struct CreateProject {
 /// Changes to a project; at least one field.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct UpdateProject {
-    /// New name (1 to 100 characters once trimmed); `null` is not accepted.
+    /// New name (1 to 100 characters once trimmed, no control characters); `null` is not
+    /// accepted.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String, required = false, min_length = 1, max_length = 100)]
+    #[schema(schema_with = changed_name_schema, required = false)]
     pub name: Option<Option<String>>,
     /// New description (at most 2000 characters); `null` removes it.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, max_length = 2000)]
     pub description: Option<Option<String>>,
+}
+
+fn new_name_schema() -> Object {
+    name_schema(
+        MAX_NAME_CHARS,
+        "Name: 1 to 100 characters once surrounding spaces are trimmed, no control characters.",
+        Some("Bookstore"),
+    )
+}
+
+fn changed_name_schema() -> Object {
+    name_schema(
+        MAX_NAME_CHARS,
+        "New name (1 to 100 characters once trimmed, no control characters); `null` is not \
+         accepted.",
+        None,
+    )
 }
 
 /// A checked project name.
@@ -199,11 +246,10 @@ pub fn location(id: Uuid) -> String {
     path = "/projects",
     tag = "projects",
     security(("bearer" = [])),
-    params(ListParams),
+    params(ProjectPages),
     responses(
         (status = 200, description = "A page of projects", body = ProjectList),
-        (status = 400, description = "`limit` is outside 1..=100 or `cursor` is not a cursor of this list", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     )
 )]
 pub async fn list_projects(
@@ -234,12 +280,7 @@ pub async fn list_projects(
     responses(
         (status = 201, description = "Created", body = ProjectResponse,
             headers(("Location" = String, description = "The project's address"))),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The caller already has a project with this name", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is missing, unknown or not valid", body = Problem, content_type = "application/problem+json"),
+        CreateErrors,
     )
 )]
 pub async fn create_project(
@@ -268,8 +309,7 @@ pub async fn create_project(
     params(("id" = Uuid, Path, description = "Project id")),
     responses(
         (status = 200, description = "The project", body = ProjectResponse),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such project of the caller", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 pub async fn get_project(
@@ -295,13 +335,7 @@ pub async fn get_project(
     request_body = UpdateProject,
     responses(
         (status = 200, description = "The changed project", body = ProjectResponse),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such project of the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The caller already has a project with the new name", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No field to change, or a field is unknown or not valid", body = Problem, content_type = "application/problem+json"),
+        UpdateErrors,
     )
 )]
 pub async fn update_project(
@@ -336,8 +370,7 @@ pub async fn update_project(
     params(("id" = Uuid, Path, description = "Project id")),
     responses(
         (status = 204, description = "Deleted, with its specifications"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such project of the caller", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 pub async fn delete_project(

@@ -15,22 +15,71 @@ use serde::{Deserialize, Serialize};
 use specforge_spec::Format;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
+use utoipa::openapi::schema::Object;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::AuthUser;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, FieldError};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::routes::common::{
-    CursorKind, ListParams, PathParams, check, created, next_cursor, parse_id, parse_name, present,
-    validation_failed,
+    CursorKind, ListParams, PathParams, RevisionPages, SpecPages, check, created, name_schema,
+    next_cursor, parse_id, parse_name, present, validation_failed,
 };
+use crate::routes::problems::{BAD_JSON, BAD_LIST_QUERY, NO_TOKEN, NOT_JSON, TOO_LARGE, problems};
+use crate::state::AppState;
 use crate::store::{Cursor, Spec, SpecChanges, SpecContent, SpecRevision, Storage, StoreError};
 
 /// Longest specification name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
+
+problems! {
+    /// Errors of `GET /projects/{id}/specs`.
+    ListSpecsErrors: [BAD_LIST_QUERY, NO_TOKEN, (404, "No such project of the caller")];
+    /// Errors of `POST /projects/{id}/specs`.
+    CreateErrors: [
+        BAD_JSON,
+        NO_TOKEN,
+        (404, "No such project of the caller"),
+        (409, "The project already has a specification with this name"),
+        TOO_LARGE,
+        NOT_JSON,
+        (422, "A field is missing, unknown or not valid (such as an unknown format)"),
+    ];
+    /// Errors of `POST /specs/validate`.
+    ValidateErrors: [
+        BAD_JSON,
+        NO_TOKEN,
+        TOO_LARGE,
+        NOT_JSON,
+        (422, "A field is missing, unknown or not valid (such as an unknown format)"),
+    ];
+    /// Errors of `GET` and `DELETE /specs/{id}`.
+    ReadErrors: [NO_TOKEN, (404, "No such specification of the caller")];
+    /// Errors of `PUT /specs/{id}`.
+    UpdateErrors: [
+        (400, "The body is not valid JSON, or `If-Match` is malformed"),
+        NO_TOKEN,
+        (404, "No such specification of the caller"),
+        (409, "The project already has a specification with the new name"),
+        (412, "`If-Match` names a revision that is no longer current"),
+        TOO_LARGE,
+        NOT_JSON,
+        (422, "No field to change, or a field is unknown or not valid"),
+    ];
+    /// Errors of `GET /specs/{id}/revisions`.
+    ListRevisionsErrors: [
+        BAD_LIST_QUERY,
+        NO_TOKEN,
+        (404, "No such specification of the caller"),
+    ];
+    /// Errors of `GET /specs/{id}/revisions/{n}`.
+    ReadRevisionErrors: [
+        NO_TOKEN,
+        (404, "No such specification of the caller, or no such revision"),
+    ];
+}
 
 /// The specification routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -215,8 +264,8 @@ pub struct RevisionList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSpec {
-    /// Name: 1 to 200 characters once trimmed, unique within the project.
-    #[schema(example = "bookstore", min_length = 1, max_length = 200)]
+    /// Name: 1 to 200 characters once trimmed, no control characters, unique within the project.
+    #[schema(schema_with = new_name_schema)]
     pub name: String,
     /// Format of `content`.
     pub format: SpecFormat,
@@ -228,10 +277,11 @@ pub struct CreateSpec {
 /// revision; the same values again change nothing.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct UpdateSpec {
-    /// New name (1 to 200 characters once trimmed).
+    /// New name (1 to 200 characters once trimmed, no control characters).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String, required = false, min_length = 1, max_length = 200)]
+    #[schema(schema_with = changed_name_schema, required = false)]
     pub name: Option<Option<String>>,
     /// New text, in the specification's format.
     #[serde(default, deserialize_with = "present")]
@@ -260,6 +310,22 @@ pub struct ValidationResponse {
     /// What it declares.
     #[schema(value_type = Summary)]
     pub summary: serde_json::Value,
+}
+
+fn new_name_schema() -> Object {
+    name_schema(
+        MAX_NAME_CHARS,
+        "Name: 1 to 200 characters once trimmed, no control characters, unique within the project.",
+        Some("bookstore"),
+    )
+}
+
+fn changed_name_schema() -> Object {
+    name_schema(
+        MAX_NAME_CHARS,
+        "New name (1 to 200 characters once trimmed, no control characters).",
+        None,
+    )
 }
 
 /// A checked specification name.
@@ -381,12 +447,10 @@ pub fn location(id: Uuid) -> String {
     path = "/projects/{id}/specs",
     tag = "specs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), ListParams),
+    params(("id" = Uuid, Path, description = "Project id"), SpecPages),
     responses(
         (status = 200, description = "A page of specifications", body = SpecList),
-        (status = 400, description = "`limit` is outside 1..=100 or `cursor` is not a cursor of this list", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such project of the caller", body = Problem, content_type = "application/problem+json"),
+        ListSpecsErrors,
     )
 )]
 pub async fn list_specs(
@@ -423,13 +487,7 @@ pub async fn list_specs(
         (status = 201, description = "Created", body = SpecResponse, headers(
             ("Location" = String, description = "The specification's address"),
             ("ETag" = String, description = "The revision, quoted"))),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such project of the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The project already has a specification with this name", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is missing, unknown or not valid (such as an unknown format)", body = Problem, content_type = "application/problem+json"),
+        CreateErrors,
     )
 )]
 pub async fn create_spec(
@@ -459,11 +517,7 @@ pub async fn create_spec(
     request_body = ValidateSpec,
     responses(
         (status = 200, description = "The verdict (also when the specification is not valid)", body = ValidationResponse),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is missing, unknown or not valid (such as an unknown format)", body = Problem, content_type = "application/problem+json"),
+        ValidateErrors,
     )
 )]
 pub async fn validate_spec(
@@ -488,8 +542,7 @@ pub async fn validate_spec(
     responses(
         (status = 200, description = "The specification", body = SpecResponse,
             headers(("ETag" = String, description = "The current revision, quoted, for `If-Match`"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such specification of the caller", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 pub async fn get_spec(
@@ -516,20 +569,14 @@ pub async fn get_spec(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Specification id"),
-        ("If-Match" = Option<String>, Header, description = "The revision the change is based on, as the `ETag` gave it (`\"3\"`), or `*`"),
+        ("If-Match" = Option<String>, Header, nullable = false, pattern = r#"^(\*|"[0-9]{1,18}"|[0-9]{1,18})$"#,
+            description = "The revision the change is based on, as the `ETag` gave it (`\"3\"`), or `*`"),
     ),
     request_body = UpdateSpec,
     responses(
         (status = 200, description = "The specification at its new revision", body = SpecResponse,
             headers(("ETag" = String, description = "The new revision, quoted"))),
-        (status = 400, description = "The body is not valid JSON, or `If-Match` is malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such specification of the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The project already has a specification with the new name", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` names a revision that is no longer current", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No field to change, or a field is unknown or not valid", body = Problem, content_type = "application/problem+json"),
+        UpdateErrors,
     )
 )]
 pub async fn update_spec(
@@ -604,8 +651,7 @@ fn stored_format(text: &str) -> Result<SpecFormat, ApiError> {
     params(("id" = Uuid, Path, description = "Specification id")),
     responses(
         (status = 204, description = "Deleted, with its revisions"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such specification of the caller", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 pub async fn delete_spec(
@@ -626,12 +672,10 @@ pub async fn delete_spec(
     path = "/specs/{id}/revisions",
     tag = "specs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Specification id"), ListParams),
+    params(("id" = Uuid, Path, description = "Specification id"), RevisionPages),
     responses(
         (status = 200, description = "A page of revisions", body = RevisionList),
-        (status = 400, description = "`limit` is outside 1..=100 or `cursor` is not a cursor of this list", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such specification of the caller", body = Problem, content_type = "application/problem+json"),
+        ListRevisionsErrors,
     )
 )]
 pub async fn list_revisions(
@@ -666,8 +710,7 @@ pub async fn list_revisions(
     ),
     responses(
         (status = 200, description = "The revision", body = RevisionResponse),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such specification of the caller, or no such revision", body = Problem, content_type = "application/problem+json"),
+        ReadRevisionErrors,
     )
 )]
 pub async fn get_revision(

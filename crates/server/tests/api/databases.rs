@@ -54,7 +54,6 @@ impl TestDatabase {
 
     /// A fresh PostgreSQL database; `None` (after printing why) when the server is unreachable,
     /// unless `SPECFORGE_REQUIRE_SERVICES=1`, which makes that a test failure.
-    #[allow(clippy::print_stderr)] // the reason a test is skipped belongs in its output
     pub async fn postgres() -> Option<TestDatabase> {
         let admin_url =
             std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_POSTGRES.to_string());
@@ -66,7 +65,10 @@ impl TestDatabase {
                 "PostgreSQL is required (SPECFORGE_REQUIRE_SERVICES=1) but {admin_url} failed: {e}"
             ),
             Err(e) => {
-                eprintln!("skipping a PostgreSQL test: {admin_url} is unreachable ({e})");
+                skipped(&format!(
+                    "PostgreSQL at {} is unreachable ({e})",
+                    redacted(&admin_url)
+                ));
                 return None;
             }
         };
@@ -85,6 +87,49 @@ impl TestDatabase {
             url,
             cleanup: Cleanup::Postgres { admin_url, name },
         })
+    }
+}
+
+/// Says why the running test returns without doing anything: on standard error, which the test
+/// harness shows only for failures, and as a line `<test>\t<reason>` appended to the file named
+/// by `SPECFORGE_SKIPPED_TESTS`, which `scripts/test` counts and reports after the run.
+#[allow(clippy::print_stderr)] // the reason a test is skipped belongs in its output
+pub fn skipped(reason: &str) {
+    use std::io::Write as _;
+    eprintln!("skipping: {reason}");
+    let Some(path) = std::env::var_os("SPECFORGE_SKIPPED_TESTS") else {
+        return;
+    };
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let line = format!("{test}\t{}\n", reason.replace(['\t', '\n'], " "));
+    // One short append per test: lines of tests running at once do not interleave.
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(line.as_bytes()));
+    if let Err(e) = written {
+        eprintln!(
+            "cannot note the skipped test in {}: {e}",
+            path.to_string_lossy()
+        );
+    }
+}
+
+/// `url` without the password it may carry.
+pub fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
     }
 }
 

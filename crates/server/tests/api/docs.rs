@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Value, json};
+use specforge_server::routes::{auth, common};
 
 use crate::ops::{Served, serve};
 
@@ -346,4 +347,248 @@ async fn the_reference_page_is_html_whose_assets_all_come_from_this_server() {
         !init.contains("http://") && !init.contains("https://"),
         "{init}"
     );
+}
+
+/// Signs in on `app` by development login; the access token.
+async fn sign_in(app: &Served, email: &str) -> String {
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/dev-login"))
+        .json(&json!({ "email": email }))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), 200, "dev-login");
+    let body: Value = r.json().await.expect("JSON");
+    body["access_token"].as_str().expect("token").to_string()
+}
+
+/// `method path` with a bearer token and an optional JSON body; the status and the JSON body.
+async fn call(
+    app: &Served,
+    method: Method,
+    path: &str,
+    token: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let r = request.send().await.expect("request");
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn change_bodies_are_documented_with_at_least_one_property_and_an_empty_one_is_refused() {
+    let app = serve().await;
+    let doc = document(&app).await;
+    let schemas = &doc["components"]["schemas"];
+    for name in ["UpdateProject", "UpdateSpec"] {
+        assert_eq!(schemas[name]["minProperties"], 1, "{name}");
+    }
+    let token = sign_in(&app, "empty@example.com").await;
+    let (_, project) = call(
+        &app,
+        Method::POST,
+        "/api/v1/projects",
+        &token,
+        &[],
+        Some(json!({"name": "p"})),
+    )
+    .await;
+    let project = project["id"].as_str().expect("project id").to_string();
+    let (status, _) = call(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/projects/{project}"),
+        &token,
+        &[],
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 422, "an empty project change");
+    let spec_body = json!({"name": "s", "format": "yaml", "content": "entities: {}"});
+    let (_, spec) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/projects/{project}/specs"),
+        &token,
+        &[],
+        Some(spec_body),
+    )
+    .await;
+    let spec = spec["id"].as_str().expect("spec id").to_string();
+    let (status, _) = call(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/specs/{spec}"),
+        &token,
+        &[],
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 422, "an empty specification change");
+}
+
+#[tokio::test]
+async fn names_and_addresses_are_documented_with_the_patterns_the_server_checks() {
+    let app = serve().await;
+    let doc = document(&app).await;
+    let schemas = &doc["components"]["schemas"];
+    for (schema, max) in [
+        ("CreateProject", 100),
+        ("UpdateProject", 100),
+        ("CreateSpec", 200),
+        ("UpdateSpec", 200),
+    ] {
+        let name = &schemas[schema]["properties"]["name"];
+        assert_eq!(
+            name["pattern"],
+            common::name_pattern(max, false),
+            "{schema}"
+        );
+        assert_eq!(name["minLength"], 1, "{schema}");
+        // A length limit on the untrimmed text would refuse names the server accepts.
+        assert!(name.get("maxLength").is_none(), "{schema}: {name}");
+    }
+    let login = &schemas["DevLoginRequest"]["properties"];
+    assert_eq!(login["name"]["pattern"], common::name_pattern(100, true));
+    assert_eq!(login["name"]["type"], json!(["string", "null"]));
+    assert_eq!(login["email"]["pattern"], auth::email_pattern());
+    assert_eq!(login["email"]["maxLength"], 254);
+    assert!(login["email"].get("format").is_none(), "{}", login["email"]);
+
+    // The server's side of the same rules: a control character anywhere is refused, and
+    // surrounding spaces of any kind the pattern allows are trimmed.
+    let token = sign_in(&app, "names@example.com").await;
+    for (name, status) in [
+        ("\tTabbed", 422),
+        ("Line\n", 422),
+        ("\u{85}Next", 422),
+        ("\u{3000}\u{a0}Wide\u{2028}", 201),
+        ("   ", 422),
+    ] {
+        let (got, body) = call(
+            &app,
+            Method::POST,
+            "/api/v1/projects",
+            &token,
+            &[],
+            Some(json!({ "name": name })),
+        )
+        .await;
+        assert_eq!(got, status, "{name:?}: {body}");
+    }
+    let long = format!("  {}  ", "x".repeat(100));
+    let (got, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/projects",
+        &token,
+        &[],
+        Some(json!({ "name": long })),
+    )
+    .await;
+    assert_eq!(got, 201, "100 characters once trimmed: {body}");
+}
+
+#[tokio::test]
+async fn each_list_documents_the_form_of_its_own_cursor_and_if_match_its_form() {
+    let app = serve().await;
+    let doc = document(&app).await;
+    let cursor_pattern = |path: &str| -> Value {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .find(|p| p["name"] == "cursor")
+            .map(|p| p["schema"]["pattern"].clone())
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(cursor_pattern("/api/v1/projects"), "^(p[0-9a-f]{32})?$");
+    assert_eq!(
+        cursor_pattern("/api/v1/projects/{id}/specs"),
+        "^(s[0-9a-f]{32})?$"
+    );
+    assert_eq!(
+        cursor_pattern("/api/v1/specs/{id}/revisions"),
+        "^(r[1-9][0-9]{0,17})?$"
+    );
+    let if_match = doc["paths"]["/api/v1/specs/{id}"]["put"]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .find(|p| p["name"] == "If-Match")
+        .expect("If-Match")
+        .clone();
+    assert_eq!(if_match["required"], false);
+    assert_eq!(
+        if_match["schema"]["type"], "string",
+        "a header is never null"
+    );
+    assert_eq!(
+        if_match["schema"]["pattern"],
+        r#"^(\*|"[0-9]{1,18}"|[0-9]{1,18})$"#
+    );
+
+    // A real next_cursor has the documented form, and any text of that form is a position.
+    let token = sign_in(&app, "cursors@example.com").await;
+    for name in ["a", "b"] {
+        call(
+            &app,
+            Method::POST,
+            "/api/v1/projects",
+            &token,
+            &[],
+            Some(json!({ "name": name })),
+        )
+        .await;
+    }
+    let (_, page) = call(
+        &app,
+        Method::GET,
+        "/api/v1/projects?limit=1",
+        &token,
+        &[],
+        None,
+    )
+    .await;
+    let next = page["next_cursor"].as_str().expect("a next cursor");
+    assert!(
+        next.len() == 33
+            && next.starts_with('p')
+            && next[1..]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        "{next}"
+    );
+    let any = format!("p{}", "0".repeat(32));
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/projects?cursor={any}"),
+        &token,
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "a cursor of the documented form");
+    let upper = format!("p{}", "A".repeat(32));
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/projects?cursor={upper}"),
+        &token,
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "a cursor outside the pattern");
 }

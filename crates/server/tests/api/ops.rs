@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use specforge_server::app::{self, AppState};
+use specforge_server::app;
 use specforge_server::auth::{AuthUser, Keys};
 use specforge_server::config::{Config, ServeArgs};
 use specforge_server::error::ApiError;
 use specforge_server::extract::ApiJson;
+use specforge_server::state::AppState;
 use specforge_server::store::Store;
 use tokio::task::JoinHandle;
 
