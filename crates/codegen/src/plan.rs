@@ -219,7 +219,12 @@ impl<'m> Plan<'m> {
                 }
             })
             .collect();
-        let index = |name: &str| model.entities.iter().position(|e| e.name == name);
+        // By name, so that resolving every relation stays linear in the number of entities.
+        let mut by_name = std::collections::HashMap::with_capacity(model.entities.len());
+        for (i, e) in model.entities.iter().enumerate() {
+            by_name.entry(e.name.as_str()).or_insert(i);
+        }
+        let index = |name: &str| by_name.get(name).copied();
         let mut entities: Vec<EntityPlan<'m>> = Vec::with_capacity(model.entities.len());
         for entity in &model.entities {
             let ptr = pointer(&["entities", &entity.name]);

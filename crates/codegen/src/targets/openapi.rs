@@ -197,22 +197,27 @@ pub fn document(plan: &Plan<'_>) -> Result<Value, Error> {
             } }),
         );
     }
-    Ok(json!({
-        "openapi": "3.1.0",
-        "info": info,
-        "paths": paths,
-        "components": {
-            "schemas": schemas,
-            "responses": responses,
-            "securitySchemes": { "bearer": {
-                "type": "http",
-                "scheme": "bearer",
-                "bearerFormat": "JWT",
-                "description": "HS256 JWT signed with JWT_SECRET; `sub`, `exp` and a `roles` array"
-            } }
-        },
-        "security": [{ "bearer": [] }]
-    }))
+    // Moved into place, not copied with `json!`: the maps hold every entity's schemas and
+    // paths, and copying them was most of the time of large documents.
+    let mut components = Map::new();
+    components.insert("schemas".into(), Value::Object(schemas));
+    components.insert("responses".into(), Value::Object(responses));
+    components.insert(
+        "securitySchemes".into(),
+        json!({ "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "HS256 JWT signed with JWT_SECRET; `sub`, `exp` and a `roles` array"
+        } }),
+    );
+    let mut root = Map::new();
+    root.insert("openapi".into(), json!("3.1.0"));
+    root.insert("info".into(), info);
+    root.insert("paths".into(), Value::Object(paths));
+    root.insert("components".into(), Value::Object(components));
+    root.insert("security".into(), json!([{ "bearer": [] }]));
+    Ok(Value::Object(root))
 }
 
 fn schema_ref(name: &str) -> String {
@@ -520,11 +525,14 @@ fn read_schema(plan: &Plan<'_>, entity: &EntityPlan<'_>) -> Value {
         );
         required.push(f.wire.clone());
     }
-    let mut schema = json!({ "type": "object", "properties": props, "required": required });
+    let mut schema = Map::new();
+    schema.insert("type".into(), json!("object"));
+    schema.insert("properties".into(), Value::Object(props));
+    schema.insert("required".into(), json!(required));
     if let Some(d) = &entity.entity.description {
-        schema["description"] = json!(d);
+        schema.insert("description".into(), json!(d));
     }
-    schema
+    Value::Object(schema)
 }
 
 fn input_schema(plan: &Plan<'_>, entity: &EntityPlan<'_>) -> Value {
@@ -571,10 +579,10 @@ fn input_schema(plan: &Plan<'_>, entity: &EntityPlan<'_>) -> Value {
             json!({ "type": "array", "items": { "type": "string", "format": "uuid" }, "uniqueItems": true, "default": [] }),
         );
     }
-    json!({
-        "type": "object",
-        "properties": props,
-        "required": required,
-        "additionalProperties": false
-    })
+    let mut schema = Map::new();
+    schema.insert("type".into(), json!("object"));
+    schema.insert("properties".into(), Value::Object(props));
+    schema.insert("required".into(), json!(required));
+    schema.insert("additionalProperties".into(), json!(false));
+    Value::Object(schema)
 }

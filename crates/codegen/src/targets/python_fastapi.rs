@@ -1501,7 +1501,8 @@ static STATIC: &[(&str, &str)] = &[
 fn write(project: &Project, out: &mut FileTree) -> Result<(), Error> {
     let env = crate::render::environment(TEMPLATES)?;
     let pkg = format!("src/{}", project.package);
-    let ctx = json!({ "p": project });
+    let shared = crate::render::context(project);
+    let ctx = minijinja::context! { p => shared.clone() };
     let simple: &[(&str, String)] = &[
         ("pyproject.toml.j2", "pyproject.toml".to_owned()),
         ("requirements.txt.j2", "requirements.txt".to_owned()),
@@ -1526,7 +1527,7 @@ fn write(project: &Project, out: &mut FileTree) -> Result<(), Error> {
         crate::render::render_into(&env, name, &ctx, out, path.clone())?;
     }
     for entity in &project.entities {
-        let ctx = json!({ "p": project, "e": entity });
+        let ctx = minijinja::context! { p => shared.clone(), e => crate::render::context(entity) };
         crate::render::render_into(
             &env,
             "tests/test_entity.py.j2",

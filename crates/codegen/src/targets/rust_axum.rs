@@ -161,6 +161,7 @@ impl Target for RustAxum {
             out.insert(*path, *text)?;
         }
         let env = environment(TEMPLATES)?;
+        let context = crate::render::context(&context);
         for (name, _) in TEMPLATES {
             render_into(&env, name, &context, out, *name)?;
         }
