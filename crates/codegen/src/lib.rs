@@ -19,6 +19,7 @@ mod generate;
 mod manifest;
 pub mod naming;
 pub mod options;
+pub mod passes;
 pub mod plan;
 mod render;
 pub mod samples;

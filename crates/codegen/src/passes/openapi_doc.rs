@@ -1,47 +1,12 @@
-//! The `openapi` target: the generated API (`docs/generated-api.md`) as one OpenAPI 3.1
-//! document, and [`document`], which the full targets serve.
+//! The generated API (`docs/generated-api.md`) as one OpenAPI 3.1 [`document`]: what the
+//! `openapi` target writes and the full targets serve.
 
 use serde_json::{Map, Value, json};
-use specforge_spec::Model;
 use specforge_spec::model::{Field, FieldType, Operation};
 
 use crate::naming::{Case, HELPER_TYPE_PREFIX, Namespace, case};
 use crate::plan::{EntityPlan, FilterOn, Plan, clash_error};
-use crate::{Error, FileTree, OptionKind, OptionSpec, Options, Target, VERSION};
-
-/// The `openapi` target.
-#[derive(Debug)]
-pub struct OpenApi;
-
-const OPTIONS: &[OptionSpec] = &[OptionSpec {
-    name: "server_url",
-    description: "The URL of the `servers` entry",
-    default: Some("http://localhost:8000"),
-    kind: OptionKind::Text,
-}];
-
-impl Target for OpenApi {
-    fn name(&self) -> &'static str {
-        "openapi"
-    }
-
-    fn description(&self) -> &'static str {
-        "The generated API as one OpenAPI 3.1 document (openapi.json)"
-    }
-
-    fn options(&self) -> &'static [OptionSpec] {
-        OPTIONS
-    }
-
-    fn generate(&self, model: &Model, options: &Options, out: &mut FileTree) -> Result<(), Error> {
-        let plan = Plan::new(model)?;
-        let mut doc = document(&plan)?;
-        if let Some(url) = options.get("server_url") {
-            doc["servers"] = json!([{ "url": url }]);
-        }
-        out.insert("openapi.json", to_pretty_json(&doc))
-    }
-}
+use crate::{Error, VERSION};
 
 /// Pretty JSON (two spaces) with a final newline.
 pub fn to_pretty_json(value: &Value) -> Vec<u8> {
