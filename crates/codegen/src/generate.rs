@@ -2,8 +2,11 @@
 
 use specforge_spec::Model;
 
+use crate::error::Error;
 use crate::manifest::{MANIFEST_PATH, Manifest};
-use crate::{Error, FileTree, Options, targets};
+use crate::options::Options;
+use crate::targets;
+use crate::tree::FileTree;
 
 /// A generated project.
 #[derive(Clone, Debug)]
@@ -38,7 +41,7 @@ pub fn generate(
         )
         .map(String::from),
     })?;
-    let options = Options::resolve(found, options)?;
+    let options = Options::resolve(found.name(), found.options(), options)?;
     let mut tree = FileTree::new();
     found.generate(model, &options, &mut tree)?;
     let manifest = Manifest::new(found.name(), &options, model, &tree);

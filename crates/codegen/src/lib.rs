@@ -28,10 +28,7 @@ mod tree;
 
 pub use error::{Error, Problem};
 pub use generate::{Output, generate};
-pub use manifest::{MANIFEST_PATH, Manifest, spec_sha256};
+pub use manifest::{MANIFEST_PATH, Manifest, VERSION, spec_sha256};
 pub use options::{OptionKind, OptionSpec, Options};
 pub use targets::{Target, target, targets};
 pub use tree::{FileTree, check_path, sha256_hex};
-
-/// The specforge version written into every manifest.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -14,8 +14,9 @@ use serde::Serialize;
 use specforge_spec::model::{Entity, Field, OnDelete, Relation, RelationKind};
 use specforge_spec::{Model, names};
 
+use crate::error::{Error, Problem};
 use crate::naming::{Case, Clash, Namespace, case, plural};
-use crate::{Error, Problem, sha256_hex};
+use crate::tree::sha256_hex;
 
 /// Longest SQL identifier PostgreSQL keeps.
 pub const MAX_SQL_IDENT: usize = 63;

@@ -5,7 +5,8 @@ use minijinja::value::Serde;
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
-use crate::{Error, FileTree};
+use crate::error::Error;
+use crate::tree::FileTree;
 
 /// A target's templates: `(name, source)` pairs, usually from `include_str!`.
 pub(crate) type Sources = &'static [(&'static str, &'static str)];

@@ -12,7 +12,7 @@ use serde_json::Value;
 use specforge_spec::Model;
 use specforge_spec::model::{Field, FieldType};
 
-use crate::VERSION;
+use crate::manifest::VERSION;
 use crate::plan::{EntityPlan, FieldPlan, Plan, constraint_name};
 
 /// An SQL dialect.

@@ -4,9 +4,10 @@
 use serde_json::{Map, Value, json};
 use specforge_spec::model::{Field, FieldType, Operation};
 
+use crate::error::Error;
+use crate::manifest::VERSION;
 use crate::naming::{Case, HELPER_TYPE_PREFIX, Namespace, case};
 use crate::plan::{EntityPlan, FilterOn, Plan, clash_error};
-use crate::{Error, VERSION};
 
 /// Pretty JSON (two spaces) with a final newline.
 pub fn to_pretty_json(value: &Value) -> Vec<u8> {

@@ -14,7 +14,9 @@
 
 use specforge_spec::Model;
 
-use crate::{Error, FileTree, OptionSpec, Options};
+use crate::error::Error;
+use crate::options::{OptionSpec, Options};
+use crate::tree::FileTree;
 
 mod openapi;
 mod python_fastapi;

@@ -4,9 +4,12 @@
 use serde_json::json;
 use specforge_spec::Model;
 
+use super::Target;
+use crate::error::Error;
+use crate::options::{OptionKind, OptionSpec, Options};
 use crate::passes::openapi_doc::{document, to_pretty_json};
 use crate::plan::Plan;
-use crate::{Error, FileTree, OptionKind, OptionSpec, Options, Target};
+use crate::tree::FileTree;
 
 #[cfg(doc)]
 use crate::passes::openapi_doc;

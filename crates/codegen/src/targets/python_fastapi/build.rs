@@ -17,10 +17,11 @@ use super::literals::{ident, md_line, py_str, py_value, toml_str};
 use super::reserved::{ATTR_RESERVED, CLASS_RESERVED};
 use super::types::{Imports, constraints, types};
 use super::{DEPENDENCIES, DEV_DEPENDENCIES};
+use crate::error::Error;
+use crate::manifest::VERSION;
 use crate::naming::{Case, Clash, Lang, Namespace, ascii_words, join};
 use crate::passes::ddl::{self, Dialect};
 use crate::plan::{EntityPlan, FilterOn, Plan, clash_error};
-use crate::{Error, VERSION};
 
 fn ops_of(entity: &EntityPlan<'_>) -> Vec<Operation> {
     entity.entity.operations.clone()

@@ -1,8 +1,9 @@
 //! The files: templates rendered with the project's context, and files copied as they are.
 
 use super::context::Project;
+use crate::error::Error;
 use crate::render::{context, environment, render_into};
-use crate::{Error, FileTree};
+use crate::tree::FileTree;
 
 macro_rules! template {
     ($path:literal) => {

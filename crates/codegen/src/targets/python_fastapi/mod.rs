@@ -36,9 +36,12 @@ mod types;
 use specforge_spec::Model;
 
 use self::reserved::PACKAGE_RESERVED;
+use super::Target;
+use crate::error::Error;
 use crate::naming::{Case, Lang};
+use crate::options::{OptionKind, OptionSpec, Options};
 use crate::plan::Plan;
-use crate::{Error, FileTree, OptionKind, OptionSpec, Options, Target};
+use crate::tree::FileTree;
 
 /// The `python-fastapi` target.
 #[derive(Debug)]

@@ -19,13 +19,17 @@ use serde::Serialize;
 use specforge_spec::Model;
 
 use self::reserved::TAKEN_CRATE_NAMES;
+use super::Target;
+use crate::error::{Error, Problem};
+use crate::manifest::VERSION;
 use crate::naming::{Case, Lang, Namespace};
+use crate::options::Options;
 use crate::options::{OptionKind, OptionSpec};
 use crate::passes::ddl::{Dialect, ddl};
 use crate::passes::openapi_doc;
 use crate::plan::{Plan, clash_error};
 use crate::render::{environment, render_into};
-use crate::{Error, FileTree, Options, Problem, Target, VERSION};
+use crate::tree::FileTree;
 
 /// The `rust-axum` target.
 #[derive(Debug)]

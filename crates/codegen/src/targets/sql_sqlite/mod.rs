@@ -3,9 +3,12 @@
 
 use specforge_spec::Model;
 
+use super::Target;
+use crate::error::Error;
+use crate::options::Options;
 use crate::passes::ddl::{Dialect, ddl};
 use crate::plan::Plan;
-use crate::{Error, FileTree, Options, Target};
+use crate::tree::FileTree;
 
 /// The `sql-sqlite` target.
 #[derive(Debug)]
