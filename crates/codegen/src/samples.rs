@@ -191,13 +191,18 @@ pub fn invalid(model: &Model, field: &Field) -> Vec<(Invalid, Value)> {
             .enum_(name)
             .map(|e| e.values.as_slice())
             .unwrap_or_default();
-        let mut bad = String::from("not-a-value");
-        while values.contains(&bad) {
-            bad.push('x');
-        }
-        out.push((Invalid::NotInEnum, Value::String(bad)));
+        out.push((Invalid::NotInEnum, Value::String(not_in_enum(values))));
     }
     out
+}
+
+/// A text that is none of `values`: `not-a-value`, lengthened until it is none of them.
+pub fn not_in_enum(values: &[String]) -> String {
+    let mut bad = String::from("not-a-value");
+    while values.contains(&bad) {
+        bad.push('x');
+    }
+    bad
 }
 
 /// The smallest and largest whole numbers a field allows.
@@ -394,6 +399,13 @@ fn not_matching(pattern: &str, field: &Field) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_outside_an_enum_is_lengthened_past_its_values() {
+        assert_eq!(not_in_enum(&["a".to_owned()]), "not-a-value");
+        let taken = ["not-a-value".to_owned(), "not-a-valuex".to_owned()];
+        assert_eq!(not_in_enum(&taken), "not-a-valuexx");
+    }
 
     #[test]
     fn pattern_samples_match_and_differ() {

@@ -67,11 +67,7 @@ fn bad_query_value(model: &Model, ty: &FieldType) -> Option<String> {
                 .enum_(name)
                 .map(|e| e.values.as_slice())
                 .unwrap_or_default();
-            let mut bad = String::from("not-a-value");
-            while values.contains(&bad) {
-                bad.push('x');
-            }
-            bad
+            samples::not_in_enum(values)
         }
         _ => return None,
     })

@@ -142,11 +142,7 @@ fn bad_filter_value(plan: &Plan<'_>, field: &FieldPlan<'_>) -> Option<String> {
                 .find(|e| e.name == name)
                 .map(|e| e.values)
                 .unwrap_or_default();
-            let mut bad = "not-a-value".to_owned();
-            while values.contains(&bad) {
-                bad.push('x');
-            }
-            bad
+            samples::not_in_enum(values)
         }
         _ => return None,
     })
