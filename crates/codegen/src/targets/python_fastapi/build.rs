@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 use specforge_spec::model::Operation;
 
-use super::cases::{creatable, kind, test_cases};
+use super::cases::{kind, test_cases};
 use super::context::{
     Migration, Project, PyBodyField, PyColumn, PyEntity, PyEnum, PyFilter, PyJoinTable, PyJoinUse,
     PyOp, PyRef,
@@ -63,7 +63,7 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         enum_class.insert(e.name.to_owned(), class);
     }
 
-    let ok = creatable(plan);
+    let ok = plan.creatable();
     let keys: Vec<String> = plan.entities.iter().map(|e| e.table.clone()).collect();
     let classes: Vec<String> = plan
         .entities

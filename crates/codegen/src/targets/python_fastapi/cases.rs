@@ -11,31 +11,6 @@ use super::literals::py_str;
 use crate::plan::{FilterOn, Plan};
 use crate::samples::{self, Invalid};
 
-/// Entities whose rows the tests can create through the API: they have `create`, and every
-/// required reference points to another such entity.
-pub(super) fn creatable(plan: &Plan<'_>) -> Vec<bool> {
-    let n = plan.entities.len();
-    let mut ok = vec![false; n];
-    loop {
-        let mut changed = false;
-        for (i, e) in plan.entities.iter().enumerate() {
-            if ok[i] || !e.entity.operations.contains(&Operation::Create) {
-                continue;
-            }
-            if e.refs
-                .iter()
-                .all(|r| !r.required || (r.target != i && ok[r.target]))
-            {
-                ok[i] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            return ok;
-        }
-    }
-}
-
 /// The kind of a field, as the generated tests compare values.
 pub(super) fn kind(ty: &FieldType) -> &'static str {
     match ty {
