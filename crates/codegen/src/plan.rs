@@ -443,34 +443,6 @@ impl<'m> Plan<'m> {
         }
         known.into_iter().map(|k| k == Some(true)).collect()
     }
-
-    /// Entities in an order where each comes after the entities its required references
-    /// point to (declaration order otherwise); entities caught in a cycle of required
-    /// references keep their declaration order at the end.
-    pub fn creation_order(&self) -> Vec<usize> {
-        let n = self.entities.len();
-        let mut placed = vec![false; n];
-        let mut order = Vec::with_capacity(n);
-        loop {
-            let before = order.len();
-            for (i, entity) in self.entities.iter().enumerate() {
-                if !placed[i]
-                    && entity
-                        .refs
-                        .iter()
-                        .all(|r| !r.required || r.target == i || placed[r.target])
-                {
-                    placed[i] = true;
-                    order.push(i);
-                }
-            }
-            if order.len() == n || order.len() == before {
-                break;
-            }
-        }
-        order.extend((0..n).filter(|&i| !placed[i]));
-        order
-    }
 }
 
 /// `prefix_` and a hash of the table and column: short, stable and unique per column.

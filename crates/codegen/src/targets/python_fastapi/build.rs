@@ -13,7 +13,7 @@ use super::context::{
     PyOp, PyRef,
 };
 use super::imports::import_lists;
-use super::literals::{ident, md_line, py_str, py_value, toml_str};
+use super::literals::{ident, md_line, py_str, py_value};
 use super::reserved::{ATTR_RESERVED, CLASS_RESERVED};
 use super::types::{Imports, constraints, types};
 use super::{DEPENDENCIES, DEV_DEPENDENCIES};
@@ -21,6 +21,7 @@ use crate::error::Error;
 use crate::manifest::VERSION;
 use crate::naming::{Case, Clash, Lang, Namespace, ascii_words, join};
 use crate::passes::ddl::{self, Dialect};
+use crate::passes::text::toml_string;
 use crate::plan::{EntityPlan, FilterOn, Plan, clash_error};
 
 fn ops_of(entity: &EntityPlan<'_>) -> Vec<Operation> {
@@ -454,7 +455,7 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         description_py: py_str(&description),
         title_md: md_line(&title),
         description_md: md_line(&description),
-        description_toml: toml_str(&title.replace(['\n', '\r'], " ")),
+        description_toml: toml_string(&title.replace(['\n', '\r'], " ")),
         version: VERSION,
         dependencies: DEPENDENCIES
             .iter()

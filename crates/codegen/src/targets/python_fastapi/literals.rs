@@ -77,11 +77,6 @@ pub(super) fn md_line(text: &str) -> String {
     out.trim().to_owned()
 }
 
-/// A TOML basic string (JSON escapes are valid TOML).
-pub(super) fn toml_str(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
-}
-
 /// A user name as a Python identifier in `case`, escaped for the names in `extra` as well.
 pub(super) fn ident(name: &str, case: Case, extra: &[&str]) -> String {
     let id = Lang::Python.ident(name, case);

@@ -27,6 +27,7 @@ use crate::options::Options;
 use crate::options::{OptionKind, OptionSpec};
 use crate::passes::ddl::{Dialect, ddl};
 use crate::passes::openapi_doc;
+use crate::passes::text::toml_string;
 use crate::plan::{Plan, clash_error};
 use crate::render::{environment, render_into};
 use crate::tree::FileTree;
@@ -225,12 +226,6 @@ pub(crate) fn rust_str(text: &str) -> String {
     }
     out.push('"');
     out
-}
-
-/// A TOML basic string holding `text` (quotes included).
-fn toml_string(text: &str) -> String {
-    // JSON's escapes are TOML's.
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
 }
 
 /// The crate's name: the option, or the specification's name in snake_case.
