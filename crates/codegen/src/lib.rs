@@ -1,7 +1,8 @@
 //! specforge code generators.
 //!
-//! [`generate`] turns a validated [`Model`] into a [`FileTree`] for one [`Target`] (see
-//! [`targets()`]): names, types and paths are computed in Rust passes per target, embedded
+//! [`generate()`] turns a validated [`Model`] into a [`FileTree`] for one [`Target`] (see
+//! [`targets()`]): names, types and paths are computed in Rust, in passes shared by the targets
+//! ([`plan`], [`naming`], [`samples`], [`passes`]) and in each target's folder; embedded
 //! templates only lay the text out. The same model, target, options and specforge version give
 //! byte-identical files; every tree carries `.specforge/manifest.json` and has a [`digest`]
 //! (see [`FileTree::digest`]). [`archive::write`] packs a tree as a deterministic zip or tar.gz.
@@ -9,6 +10,7 @@
 //! The crate is pure and synchronous: no I/O, no HTTP, no SQL.
 //!
 //! [`digest`]: FileTree::digest
+//! [`Model`]: specforge_spec::Model
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
