@@ -4,7 +4,8 @@
 
 use std::io::Write;
 
-use crate::{Error, FileTree};
+use crate::error::Error;
+use crate::tree::FileTree;
 
 /// An archive format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

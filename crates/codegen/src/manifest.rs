@@ -5,7 +5,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use specforge_spec::Model;
 
-use crate::{FileTree, Options, VERSION, sha256_hex};
+use crate::options::Options;
+use crate::tree::{FileTree, sha256_hex};
+
+/// The specforge version written into every manifest.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Where the manifest sits in every generated tree.
 pub const MANIFEST_PATH: &str = ".specforge/manifest.json";

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::{Error, Target};
+use crate::error::Error;
 
 /// What values an option takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,9 +75,13 @@ pub struct Options {
 }
 
 impl Options {
-    /// Checks `given` against `target`'s options. A key given twice keeps its last value.
-    pub fn resolve(target: &dyn Target, given: &[(String, String)]) -> Result<Self, Error> {
-        let specs = target.options();
+    /// Checks `given` against `specs`, the options of the target named `target`. A key given
+    /// twice keeps its last value.
+    pub fn resolve(
+        target: &str,
+        specs: &[OptionSpec],
+        given: &[(String, String)],
+    ) -> Result<Self, Error> {
         let mut values = BTreeMap::new();
         for spec in specs {
             if let Some(default) = spec.default {
@@ -87,7 +91,7 @@ impl Options {
         for (key, value) in given {
             let Some(spec) = specs.iter().find(|s| s.name == key) else {
                 return Err(Error::UnknownOption {
-                    target: target.name().to_owned(),
+                    target: target.to_owned(),
                     key: key.clone(),
                     suggestion: specforge_spec::names::suggest(key, specs.iter().map(|s| s.name))
                         .map(String::from),

@@ -11,11 +11,12 @@
 //! The contract of the generated API is documented in `docs/generated-api.md`.
 
 use serde::Serialize;
-use specforge_spec::model::{Entity, Field, OnDelete, Relation, RelationKind};
+use specforge_spec::model::{Entity, Field, OnDelete, Operation, Relation, RelationKind};
 use specforge_spec::{Model, names};
 
+use crate::error::{Error, Problem};
 use crate::naming::{Case, Clash, Namespace, case, plural};
-use crate::{Error, Problem, sha256_hex};
+use crate::tree::sha256_hex;
 
 /// Longest SQL identifier PostgreSQL keeps.
 pub const MAX_SQL_IDENT: usize = 63;
@@ -219,7 +220,12 @@ impl<'m> Plan<'m> {
                 }
             })
             .collect();
-        let index = |name: &str| model.entities.iter().position(|e| e.name == name);
+        // By name, so that resolving every relation stays linear in the number of entities.
+        let mut by_name = std::collections::HashMap::with_capacity(model.entities.len());
+        for (i, e) in model.entities.iter().enumerate() {
+            by_name.entry(e.name.as_str()).or_insert(i);
+        }
+        let index = |name: &str| by_name.get(name).copied();
         let mut entities: Vec<EntityPlan<'m>> = Vec::with_capacity(model.entities.len());
         for entity in &model.entities {
             let ptr = pointer(&["entities", &entity.name]);
@@ -376,32 +382,66 @@ impl<'m> Plan<'m> {
         })
     }
 
-    /// Entities in an order where each comes after the entities its required references
-    /// point to (declaration order otherwise); entities caught in a cycle of required
-    /// references keep their declaration order at the end.
-    pub fn creation_order(&self) -> Vec<usize> {
+    /// Whether the generated tests can create rows of each entity: it has a create operation
+    /// and every required reference points to another entity they can create. Entities on a
+    /// cycle of required references, and those that need them, cannot be created.
+    pub fn creatable(&self) -> Vec<bool> {
         let n = self.entities.len();
-        let mut placed = vec![false; n];
-        let mut order = Vec::with_capacity(n);
-        loop {
-            let before = order.len();
-            for (i, entity) in self.entities.iter().enumerate() {
-                if !placed[i]
-                    && entity
-                        .refs
-                        .iter()
-                        .all(|r| !r.required || r.target == i || placed[r.target])
+        let needs: Vec<Vec<usize>> = self
+            .entities
+            .iter()
+            .map(|e| {
+                e.refs
+                    .iter()
+                    .filter(|r| r.required)
+                    .map(|r| r.target)
+                    .collect()
+            })
+            .collect();
+        let mut known: Vec<Option<bool>> = vec![None; n];
+        let mut open = vec![false; n];
+        for start in 0..n {
+            if known[start].is_some() {
+                continue;
+            }
+            // Depth first without recursion, so that a long chain of references cannot
+            // exhaust the stack; each entity and reference is looked at a bounded number of
+            // times, so the pass is linear in the model.
+            let mut stack = vec![(start, 0usize)];
+            open[start] = true;
+            while let Some(top) = stack.last_mut() {
+                let (i, next) = *top;
+                let verdict = if !self.entities[i]
+                    .entity
+                    .operations
+                    .contains(&Operation::Create)
                 {
-                    placed[i] = true;
-                    order.push(i);
+                    Some(false)
+                } else if let Some(&target) = needs[i].get(next) {
+                    match known[target] {
+                        _ if target == i || open[target] => Some(false),
+                        Some(false) => Some(false),
+                        Some(true) => {
+                            top.1 += 1;
+                            None
+                        }
+                        None => {
+                            open[target] = true;
+                            stack.push((target, 0));
+                            None
+                        }
+                    }
+                } else {
+                    Some(true)
+                };
+                if let Some(ok) = verdict {
+                    known[i] = Some(ok);
+                    open[i] = false;
+                    stack.pop();
                 }
             }
-            if order.len() == n || order.len() == before {
-                break;
-            }
         }
-        order.extend((0..n).filter(|&i| !placed[i]));
-        order
+        known.into_iter().map(|k| k == Some(true)).collect()
     }
 }
 
@@ -422,4 +462,35 @@ pub fn clash_error(clashes: Vec<Clash>) -> Error {
             })
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(yaml: &str) -> Model {
+        let analysis = specforge_spec::analyze_bytes(yaml.as_bytes(), Some("spec.yaml"), None);
+        analysis
+            .model
+            .unwrap_or_else(|| panic!("invalid: {:#?}", analysis.diagnostics))
+    }
+
+    #[test]
+    fn creatable_entities_follow_required_references_in_any_declaration_order() {
+        // A needs B needs C, declared before them; F has no create; G needs F; I needs A.
+        // (The specification language refuses cycles of required references.)
+        let m = model(
+            "specforge: 1\nname: t\nentities:\n\
+             \x20 A:\n    fields: { x: string }\n    relations:\n      b: { to: B, required: true }\n\
+             \x20 B:\n    fields: { x: string }\n    relations:\n      c: { to: C, required: true }\n\
+             \x20 C:\n    fields: { x: string }\n\
+             \x20 F:\n    fields: { x: string }\n    operations: [list, get]\n\
+             \x20 G:\n    fields: { x: string }\n    relations:\n      f: { to: F, required: true }\n\
+             \x20 I:\n    fields: { x: string }\n    relations:\n      a: { to: A, required: true }\n",
+        );
+        let plan = Plan::new(&m).expect("plan");
+        let names: Vec<&str> = plan.entities.iter().map(|e| e.name).collect();
+        assert_eq!(names, ["A", "B", "C", "F", "G", "I"]);
+        assert_eq!(plan.creatable(), [true, true, true, false, false, true]);
+    }
 }

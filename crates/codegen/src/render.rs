@@ -5,7 +5,8 @@ use minijinja::value::Serde;
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
-use crate::{Error, FileTree};
+use crate::error::Error;
+use crate::tree::FileTree;
 
 /// A target's templates: `(name, source)` pairs, usually from `include_str!`.
 pub(crate) type Sources = &'static [(&'static str, &'static str)];
@@ -35,29 +36,25 @@ pub(crate) fn environment(sources: Sources) -> Result<Environment<'static>, Erro
     Ok(env)
 }
 
+/// The value templates see for `context`. Built once per file tree and shared: converting a
+/// large context for every rendered file made generation quadratic in the model's size.
+pub(crate) fn context(context: &impl Serialize) -> Value {
+    Value::from(Serde(context))
+}
+
 /// Renders the template `name` with `context` into `tree` at `path`.
 pub(crate) fn render_into(
     env: &Environment<'_>,
     name: &str,
-    context: &impl Serialize,
+    context: &Value,
     tree: &mut FileTree,
     path: impl Into<String>,
 ) -> Result<(), Error> {
-    let text = render(env, name, context)?;
-    tree.insert(path, text)
-}
-
-/// Renders the template `name` with `context`.
-#[allow(dead_code)]
-pub(crate) fn render(
-    env: &Environment<'_>,
-    name: &str,
-    context: &impl Serialize,
-) -> Result<String, Error> {
     let fail = |e: minijinja::Error| Error::Template {
         name: name.to_owned(),
         message: format!("{e:#}"),
     };
     let template = env.get_template(name).map_err(fail)?;
-    template.render(Value::from(Serde(context))).map_err(fail)
+    let text = template.render(context).map_err(fail)?;
+    tree.insert(path, text)
 }

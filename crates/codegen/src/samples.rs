@@ -2,6 +2,10 @@
 //! of a field (several distinct ones, for unique fields), and invalid values, one per kind of
 //! constraint the field has. Computed here, once, so every target tests the same cases.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use regex_syntax::hir::{Class, Hir, HirKind};
 use serde::Serialize;
 use serde_json::{Number, Value, json};
@@ -187,13 +191,18 @@ pub fn invalid(model: &Model, field: &Field) -> Vec<(Invalid, Value)> {
             .enum_(name)
             .map(|e| e.values.as_slice())
             .unwrap_or_default();
-        let mut bad = String::from("not-a-value");
-        while values.contains(&bad) {
-            bad.push('x');
-        }
-        out.push((Invalid::NotInEnum, Value::String(bad)));
+        out.push((Invalid::NotInEnum, Value::String(not_in_enum(values))));
     }
     out
+}
+
+/// A text that is none of `values`: `not-a-value`, lengthened until it is none of them.
+pub fn not_in_enum(values: &[String]) -> String {
+    let mut bad = String::from("not-a-value");
+    while values.contains(&bad) {
+        bad.push('x');
+    }
+    bad
 }
 
 /// The smallest and largest whole numbers a field allows.
@@ -274,13 +283,12 @@ fn fit(base: &str, min: usize, max: usize, pad: char) -> String {
 /// A string matching `pattern` (the whole string when anchored, somewhere in it otherwise)
 /// with `min..=max` characters, different for different `n` where the pattern allows.
 pub fn from_pattern(pattern: &str, n: usize, min: usize, max: usize) -> Option<String> {
-    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
-    let re = regex::Regex::new(pattern).ok()?;
+    let compiled = compiled(pattern)?;
     for extra in 0..=64 {
         let mut out = String::new();
-        produce(&hir, n, extra, &mut out);
+        produce(&compiled.hir, n, extra, &mut out);
         let len = out.chars().count();
-        if len >= min && len <= max && re.is_match(&out) {
+        if len >= min && len <= max && compiled.regex.is_match(&out) {
             return Some(out);
         }
         if len > max {
@@ -288,6 +296,42 @@ pub fn from_pattern(pattern: &str, n: usize, min: usize, max: usize) -> Option<S
         }
     }
     None
+}
+
+/// A pattern parsed (to produce strings) and compiled (to check them).
+struct Compiled {
+    hir: Hir,
+    regex: regex::Regex,
+}
+
+/// Most patterns kept per thread; past it the cache starts over.
+const MAX_CACHED_PATTERNS: usize = 256;
+
+thread_local! {
+    /// Compiled patterns by source text. A model repeats a few patterns over many fields and
+    /// every field asks for several samples: compiling each time was most of the time of the
+    /// full targets on large models.
+    static PATTERNS: RefCell<HashMap<String, Option<Rc<Compiled>>>> = RefCell::new(HashMap::new());
+}
+
+/// `pattern` compiled, or none when it is not a pattern the `regex` crate reads.
+fn compiled(pattern: &str) -> Option<Rc<Compiled>> {
+    PATTERNS.with(|cache| {
+        if let Some(found) = cache.borrow().get(pattern) {
+            return found.clone();
+        }
+        let made = regex_syntax::Parser::new()
+            .parse(pattern)
+            .ok()
+            .zip(regex::Regex::new(pattern).ok())
+            .map(|(hir, regex)| Rc::new(Compiled { hir, regex }));
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= MAX_CACHED_PATTERNS {
+            cache.clear();
+        }
+        cache.insert(pattern.to_owned(), made.clone());
+        made
+    })
 }
 
 fn produce(hir: &Hir, n: usize, extra: usize, out: &mut String) {
@@ -342,7 +386,7 @@ fn produce(hir: &Hir, n: usize, extra: usize, out: &mut String) {
 
 /// A string that does not match `pattern` but fits the field's length limits.
 fn not_matching(pattern: &str, field: &Field) -> Option<String> {
-    let re = regex::Regex::new(pattern).ok()?;
+    let re = &compiled(pattern)?.regex;
     let c = &field.constraints;
     let min = c.min_length.unwrap_or(0) as usize;
     let max = c.max_length.map_or(usize::MAX, |m| m as usize);
@@ -355,6 +399,13 @@ fn not_matching(pattern: &str, field: &Field) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_outside_an_enum_is_lengthened_past_its_values() {
+        assert_eq!(not_in_enum(&["a".to_owned()]), "not-a-value");
+        let taken = ["not-a-value".to_owned(), "not-a-valuex".to_owned()];
+        assert_eq!(not_in_enum(&taken), "not-a-valuexx");
+    }
 
     #[test]
     fn pattern_samples_match_and_differ() {

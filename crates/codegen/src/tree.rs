@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest as _, Sha256};
 
-use crate::Error;
+use crate::error::Error;
 
 /// Files of a generated project, sorted by path (bytewise, `/`-separated, relative).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -1,14 +1,28 @@
 //! The targets: each turns a model into a complete project (or a single document) in one
 //! language. [`targets()`] lists them; [`target`] finds one by name.
+//!
+//! A target is one folder, `targets/<name>/`: its code, its templates, its reserved words and a
+//! `README.md` on what it generates. What several targets share (the [`plan`], the [`ddl`]
+//! and [`openapi_doc`] passes, [`naming`], [`samples`]) lives outside `targets/`; no target
+//! uses another (`docs/targets.md`, "Adding a target").
+//!
+//! [`plan`]: crate::plan
+//! [`ddl`]: crate::passes::ddl
+//! [`openapi_doc`]: crate::passes::openapi_doc
+//! [`naming`]: crate::naming
+//! [`samples`]: crate::samples
 
 use specforge_spec::Model;
 
-use crate::{Error, FileTree, OptionSpec, Options};
+use crate::error::Error;
+use crate::options::{OptionSpec, Options};
+use crate::tree::FileTree;
 
-pub mod openapi;
-pub mod python_fastapi;
-pub mod rust_axum;
-pub mod sql;
+mod openapi;
+mod python_fastapi;
+mod rust_axum;
+mod sql_postgres;
+mod sql_sqlite;
 
 /// A code generator.
 pub trait Target: Sync + std::fmt::Debug {
@@ -28,8 +42,8 @@ static TARGETS: &[&dyn Target] = &[
     &openapi::OpenApi,
     &python_fastapi::PythonFastapi,
     &rust_axum::RustAxum,
-    &sql::SqlPostgres,
-    &sql::SqlSqlite,
+    &sql_postgres::SqlPostgres,
+    &sql_sqlite::SqlSqlite,
 ];
 
 /// Every target, sorted by name.

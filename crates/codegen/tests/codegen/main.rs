@@ -2,6 +2,7 @@
 
 mod archives;
 mod determinism;
+mod layout;
 mod names;
 mod props;
 mod snapshots;

@@ -5,7 +5,7 @@ use serde_json::Number;
 use specforge_spec::model::{FieldType, Operation};
 
 use super::{finish, namespace, rust_str};
-use crate::Error;
+use crate::error::Error;
 use crate::naming::{Case, Lang};
 use crate::plan::{FieldPlan, FilterOn, Plan};
 

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use specforge_spec::model::{FieldType, Operation};
 
 use super::{finish, namespace, rust_str};
-use crate::Error;
+use crate::error::Error;
 use crate::naming::{Case, Lang};
 use crate::plan::{FieldPlan, FilterOn, Plan};
 use crate::samples;
@@ -44,39 +44,6 @@ const OPERATIONS: [Operation; 5] = [
     Operation::Update,
     Operation::Delete,
 ];
-
-/// Whether tests can create rows of each entity: it has a create operation, and so do the
-/// entities its required references need (without cycles).
-fn creatable(plan: &Plan<'_>) -> Vec<bool> {
-    fn visit(
-        plan: &Plan<'_>,
-        i: usize,
-        state: &mut Vec<Option<bool>>,
-        path: &mut Vec<usize>,
-    ) -> bool {
-        if let Some(known) = state[i] {
-            return known;
-        }
-        if path.contains(&i) {
-            return false;
-        }
-        path.push(i);
-        let entity = &plan.entities[i];
-        let ok = entity.entity.operations.contains(&Operation::Create)
-            && entity
-                .refs
-                .iter()
-                .filter(|r| r.required)
-                .all(|r| r.target != i && visit(plan, r.target, state, path));
-        path.pop();
-        state[i] = Some(ok);
-        ok
-    }
-    let mut state = vec![None; plan.entities.len()];
-    (0..plan.entities.len())
-        .map(|i| visit(plan, i, &mut state, &mut Vec::new()))
-        .collect()
-}
 
 /// A sample value as the API gives it back.
 fn expected(field: &FieldPlan<'_>, value: &Value) -> Value {
@@ -142,11 +109,7 @@ fn bad_filter_value(plan: &Plan<'_>, field: &FieldPlan<'_>) -> Option<String> {
                 .find(|e| e.name == name)
                 .map(|e| e.values)
                 .unwrap_or_default();
-            let mut bad = "not-a-value".to_owned();
-            while values.contains(&bad) {
-                bad.push('x');
-            }
-            bad
+            samples::not_in_enum(values)
         }
         _ => return None,
     })
@@ -155,7 +118,7 @@ fn bad_filter_value(plan: &Plan<'_>, field: &FieldPlan<'_>) -> Option<String> {
 /// Builds the context, claiming the test modules' names.
 pub(super) fn context(plan: &Plan<'_>) -> Result<TestsContext, Error> {
     let model = plan.model;
-    let creatable = creatable(plan);
+    let creatable = plan.creatable();
     let mut clashes = Vec::new();
     let mut modules = namespace("Rust module in tests/api.rs");
     modules.claim("sf_common", "generated code", &mut clashes);

@@ -12,17 +12,25 @@
 //! here from [`crate::samples`], run by a fixed harness (`tests/sf_common/mod.rs`).
 
 mod entities;
+mod reserved;
 mod tests_data;
 
 use serde::Serialize;
 use specforge_spec::Model;
 
+use self::reserved::TAKEN_CRATE_NAMES;
+use super::Target;
+use crate::error::{Error, Problem};
+use crate::manifest::VERSION;
 use crate::naming::{Case, Lang, Namespace};
+use crate::options::Options;
 use crate::options::{OptionKind, OptionSpec};
+use crate::passes::ddl::{Dialect, ddl};
+use crate::passes::openapi_doc;
+use crate::passes::text::toml_string;
 use crate::plan::{Plan, clash_error};
 use crate::render::{environment, render_into};
-use crate::targets::sql::{Dialect, ddl};
-use crate::{Error, FileTree, Options, Problem, Target, VERSION};
+use crate::tree::FileTree;
 
 /// The `rust-axum` target.
 #[derive(Debug)]
@@ -38,88 +46,32 @@ static OPTIONS: &[OptionSpec] = &[OptionSpec {
 
 /// Files copied as they are.
 static STATIC_FILES: &[(&str, &str)] = &[
-    (
-        "src/api.rs",
-        include_str!("../../templates/rust-axum/src/api.rs"),
-    ),
-    (
-        "src/auth.rs",
-        include_str!("../../templates/rust-axum/src/auth.rs"),
-    ),
-    (
-        "src/db.rs",
-        include_str!("../../templates/rust-axum/src/db.rs"),
-    ),
-    (
-        "src/lib.rs",
-        include_str!("../../templates/rust-axum/src/lib.rs"),
-    ),
-    (
-        "src/meta.rs",
-        include_str!("../../templates/rust-axum/src/meta.rs"),
-    ),
-    (
-        "src/problem.rs",
-        include_str!("../../templates/rust-axum/src/problem.rs"),
-    ),
-    (
-        "src/validate.rs",
-        include_str!("../../templates/rust-axum/src/validate.rs"),
-    ),
-    (
-        ".gitignore",
-        include_str!("../../templates/rust-axum/gitignore"),
-    ),
-    (
-        ".github/workflows/ci.yml",
-        include_str!("../../templates/rust-axum/ci.yml"),
-    ),
+    ("src/api.rs", include_str!("templates/src/api.rs")),
+    ("src/auth.rs", include_str!("templates/src/auth.rs")),
+    ("src/db.rs", include_str!("templates/src/db.rs")),
+    ("src/lib.rs", include_str!("templates/src/lib.rs")),
+    ("src/meta.rs", include_str!("templates/src/meta.rs")),
+    ("src/problem.rs", include_str!("templates/src/problem.rs")),
+    ("src/validate.rs", include_str!("templates/src/validate.rs")),
+    (".gitignore", include_str!("templates/gitignore")),
+    (".github/workflows/ci.yml", include_str!("templates/ci.yml")),
 ];
 
 /// Templates: `(name, source)`; the name is the output path.
 static TEMPLATES: &[(&str, &str)] = &[
-    (
-        "Cargo.toml",
-        include_str!("../../templates/rust-axum/Cargo.toml.jinja"),
-    ),
-    (
-        "README.md",
-        include_str!("../../templates/rust-axum/README.md.jinja"),
-    ),
-    (
-        "Dockerfile",
-        include_str!("../../templates/rust-axum/Dockerfile.jinja"),
-    ),
-    (
-        "src/main.rs",
-        include_str!("../../templates/rust-axum/src/main.rs.jinja"),
-    ),
+    ("Cargo.toml", include_str!("templates/Cargo.toml.jinja")),
+    ("README.md", include_str!("templates/README.md.jinja")),
+    ("Dockerfile", include_str!("templates/Dockerfile.jinja")),
+    ("src/main.rs", include_str!("templates/src/main.rs.jinja")),
     (
         "src/entities.rs",
-        include_str!("../../templates/rust-axum/src/entities.rs.jinja"),
+        include_str!("templates/src/entities.rs.jinja"),
     ),
-    (
-        "tests/api.rs",
-        include_str!("../../templates/rust-axum/tests/api.rs.jinja"),
-    ),
+    ("tests/api.rs", include_str!("templates/tests/api.rs.jinja")),
     (
         "tests/sf_common/mod.rs",
-        include_str!("../../templates/rust-axum/tests/sf_common/mod.rs.jinja"),
+        include_str!("templates/tests/sf_common/mod.rs.jinja"),
     ),
-];
-
-/// Names a crate of the generated project cannot take: its dependencies and Rust's own.
-const TAKEN_CRATE_NAMES: &[&str] = &[
-    "alloc",
-    "http_body_util",
-    "jsonwebtoken",
-    "proc_macro",
-    "regex",
-    "serde_json",
-    "serde_urlencoded",
-    "test",
-    "time",
-    "tower",
 ];
 
 impl Target for RustAxum {
@@ -161,6 +113,7 @@ impl Target for RustAxum {
             out.insert(*path, *text)?;
         }
         let env = environment(TEMPLATES)?;
+        let context = crate::render::context(&context);
         for (name, _) in TEMPLATES {
             render_into(&env, name, &context, out, *name)?;
         }
@@ -172,11 +125,8 @@ impl Target for RustAxum {
             "migrations/postgres/0001_initial.sql",
             ddl(&plan, Dialect::Postgres),
         )?;
-        let document = crate::targets::openapi::document(&plan)?;
-        out.insert(
-            "openapi.json",
-            crate::targets::openapi::to_pretty_json(&document),
-        )?;
+        let document = openapi_doc::document(&plan)?;
+        out.insert("openapi.json", openapi_doc::to_pretty_json(&document))?;
         Ok(())
     }
 }
@@ -276,12 +226,6 @@ pub(crate) fn rust_str(text: &str) -> String {
     }
     out.push('"');
     out
-}
-
-/// A TOML basic string holding `text` (quotes included).
-fn toml_string(text: &str) -> String {
-    // JSON's escapes are TOML's.
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
 }
 
 /// The crate's name: the option, or the specification's name in snake_case.

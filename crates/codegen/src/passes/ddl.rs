@@ -1,5 +1,5 @@
-//! The `sql-postgres` and `sql-sqlite` targets: the schema as DDL, and [`ddl`], which the full
-//! targets' migrations are made of.
+//! The schema as DDL: [`statements`] and [`ddl`], which the `sql-postgres` and `sql-sqlite`
+//! targets write and the full targets' migrations are made of.
 //!
 //! Both dialects get the same tables, columns, unique constraints, foreign keys and checks
 //! (lengths, ranges, enum values). Patterns are not checked in SQL (each database has its own
@@ -12,8 +12,8 @@ use serde_json::Value;
 use specforge_spec::Model;
 use specforge_spec::model::{Field, FieldType};
 
+use crate::manifest::VERSION;
 use crate::plan::{EntityPlan, FieldPlan, Plan, constraint_name};
-use crate::{Error, FileTree, Options, Target, VERSION};
 
 /// An SQL dialect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,44 +22,6 @@ pub enum Dialect {
     Postgres,
     /// SQLite 3.35+.
     Sqlite,
-}
-
-/// The `sql-postgres` target.
-#[derive(Debug)]
-pub struct SqlPostgres;
-
-/// The `sql-sqlite` target.
-#[derive(Debug)]
-pub struct SqlSqlite;
-
-impl Target for SqlPostgres {
-    fn name(&self) -> &'static str {
-        "sql-postgres"
-    }
-
-    fn description(&self) -> &'static str {
-        "The schema as PostgreSQL DDL (schema.sql): tables, keys, constraints and indexes"
-    }
-
-    fn generate(&self, model: &Model, _options: &Options, out: &mut FileTree) -> Result<(), Error> {
-        let plan = Plan::new(model)?;
-        out.insert("schema.sql", ddl(&plan, Dialect::Postgres))
-    }
-}
-
-impl Target for SqlSqlite {
-    fn name(&self) -> &'static str {
-        "sql-sqlite"
-    }
-
-    fn description(&self) -> &'static str {
-        "The schema as SQLite DDL (schema.sql): tables, keys, constraints and indexes"
-    }
-
-    fn generate(&self, model: &Model, _options: &Options, out: &mut FileTree) -> Result<(), Error> {
-        let plan = Plan::new(model)?;
-        out.insert("schema.sql", ddl(&plan, Dialect::Sqlite))
-    }
 }
 
 /// A quoted SQL identifier.

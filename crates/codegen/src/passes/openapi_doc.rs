@@ -1,47 +1,13 @@
-//! The `openapi` target: the generated API (`docs/generated-api.md`) as one OpenAPI 3.1
-//! document, and [`document`], which the full targets serve.
+//! The generated API (`docs/generated-api.md`) as one OpenAPI 3.1 [`document`]: what the
+//! `openapi` target writes and the full targets serve.
 
 use serde_json::{Map, Value, json};
-use specforge_spec::Model;
 use specforge_spec::model::{Field, FieldType, Operation};
 
+use crate::error::Error;
+use crate::manifest::VERSION;
 use crate::naming::{Case, HELPER_TYPE_PREFIX, Namespace, case};
 use crate::plan::{EntityPlan, FilterOn, Plan, clash_error};
-use crate::{Error, FileTree, OptionKind, OptionSpec, Options, Target, VERSION};
-
-/// The `openapi` target.
-#[derive(Debug)]
-pub struct OpenApi;
-
-const OPTIONS: &[OptionSpec] = &[OptionSpec {
-    name: "server_url",
-    description: "The URL of the `servers` entry",
-    default: Some("http://localhost:8000"),
-    kind: OptionKind::Text,
-}];
-
-impl Target for OpenApi {
-    fn name(&self) -> &'static str {
-        "openapi"
-    }
-
-    fn description(&self) -> &'static str {
-        "The generated API as one OpenAPI 3.1 document (openapi.json)"
-    }
-
-    fn options(&self) -> &'static [OptionSpec] {
-        OPTIONS
-    }
-
-    fn generate(&self, model: &Model, options: &Options, out: &mut FileTree) -> Result<(), Error> {
-        let plan = Plan::new(model)?;
-        let mut doc = document(&plan)?;
-        if let Some(url) = options.get("server_url") {
-            doc["servers"] = json!([{ "url": url }]);
-        }
-        out.insert("openapi.json", to_pretty_json(&doc))
-    }
-}
 
 /// Pretty JSON (two spaces) with a final newline.
 pub fn to_pretty_json(value: &Value) -> Vec<u8> {
@@ -197,22 +163,27 @@ pub fn document(plan: &Plan<'_>) -> Result<Value, Error> {
             } }),
         );
     }
-    Ok(json!({
-        "openapi": "3.1.0",
-        "info": info,
-        "paths": paths,
-        "components": {
-            "schemas": schemas,
-            "responses": responses,
-            "securitySchemes": { "bearer": {
-                "type": "http",
-                "scheme": "bearer",
-                "bearerFormat": "JWT",
-                "description": "HS256 JWT signed with JWT_SECRET; `sub`, `exp` and a `roles` array"
-            } }
-        },
-        "security": [{ "bearer": [] }]
-    }))
+    // Moved into place, not copied with `json!`: the maps hold every entity's schemas and
+    // paths, and copying them was most of the time of large documents.
+    let mut components = Map::new();
+    components.insert("schemas".into(), Value::Object(schemas));
+    components.insert("responses".into(), Value::Object(responses));
+    components.insert(
+        "securitySchemes".into(),
+        json!({ "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "HS256 JWT signed with JWT_SECRET; `sub`, `exp` and a `roles` array"
+        } }),
+    );
+    let mut root = Map::new();
+    root.insert("openapi".into(), json!("3.1.0"));
+    root.insert("info".into(), info);
+    root.insert("paths".into(), Value::Object(paths));
+    root.insert("components".into(), Value::Object(components));
+    root.insert("security".into(), json!([{ "bearer": [] }]));
+    Ok(Value::Object(root))
 }
 
 fn schema_ref(name: &str) -> String {
@@ -520,11 +491,14 @@ fn read_schema(plan: &Plan<'_>, entity: &EntityPlan<'_>) -> Value {
         );
         required.push(f.wire.clone());
     }
-    let mut schema = json!({ "type": "object", "properties": props, "required": required });
+    let mut schema = Map::new();
+    schema.insert("type".into(), json!("object"));
+    schema.insert("properties".into(), Value::Object(props));
+    schema.insert("required".into(), json!(required));
     if let Some(d) = &entity.entity.description {
-        schema["description"] = json!(d);
+        schema.insert("description".into(), json!(d));
     }
-    schema
+    Value::Object(schema)
 }
 
 fn input_schema(plan: &Plan<'_>, entity: &EntityPlan<'_>) -> Value {
@@ -571,10 +545,10 @@ fn input_schema(plan: &Plan<'_>, entity: &EntityPlan<'_>) -> Value {
             json!({ "type": "array", "items": { "type": "string", "format": "uuid" }, "uniqueItems": true, "default": [] }),
         );
     }
-    json!({
-        "type": "object",
-        "properties": props,
-        "required": required,
-        "additionalProperties": false
-    })
+    let mut schema = Map::new();
+    schema.insert("type".into(), json!("object"));
+    schema.insert("properties".into(), Value::Object(props));
+    schema.insert("required".into(), json!(required));
+    schema.insert("additionalProperties".into(), json!(false));
+    Value::Object(schema)
 }

@@ -1,0 +1,238 @@
+//! The `python-fastapi` target: a FastAPI application serving the generated API
+//! (`docs/generated-api.md`) with SQLAlchemy 2 models, Pydantic 2 bodies, an Alembic
+//! migration made of [`ddl::statements`] for PostgreSQL and SQLite, and pytest tests computed
+//! from [`samples`].
+//!
+//! [`ddl::statements`]: crate::passes::ddl::statements
+//! [`samples`]: crate::samples
+//! [`Lang::Python`]: crate::naming::Lang::Python
+//! [`Namespace`]: crate::naming::Namespace
+//! [`py_str`]: literals::py_str
+//!
+//! Every identifier of the generated code is computed here: classes, attributes, enum
+//! members, route functions and parameters. User names become ASCII identifiers through
+//! [`Lang::Python`]; names the generated modules import are escaped the same way (a trailing
+//! `_`); helpers start with `sf_` / `Sf`. Each scope is a [`Namespace`], so two spec names that
+//! meet are reported instead of emitted. User text lands in Python string literals
+//! ([`py_str`], written as `ruff format` writes them), JSON files, TOML strings and Markdown
+//! lines, each escaped for its place. Generated code is laid out the way `ruff format` keeps
+//! it: calls and collections that hold user text are exploded, one item per line, with a
+//! trailing comma.
+//!
+//! The code is split by concern: [`build`] computes the templates' [`context`] from the plan
+//! (with [`types`], [`imports`] and the test [`cases`]), [`files`] renders the templates of
+//! `templates/`; [`reserved`] lists the names the generated code keeps for itself and
+//! [`literals`] escapes user text. `README.md` beside this file describes the output.
+
+mod build;
+mod cases;
+mod context;
+mod files;
+mod imports;
+mod literals;
+mod reserved;
+mod types;
+
+use specforge_spec::Model;
+
+use self::reserved::PACKAGE_RESERVED;
+use super::Target;
+use crate::error::Error;
+use crate::naming::{Case, Lang};
+use crate::options::{OptionKind, OptionSpec, Options};
+use crate::plan::Plan;
+use crate::tree::FileTree;
+
+/// The `python-fastapi` target.
+#[derive(Debug)]
+pub struct PythonFastapi;
+
+static OPTIONS: &[OptionSpec] = &[OptionSpec {
+    name: "package",
+    description: "The Python package name (default: the specification's name in snake_case)",
+    default: None,
+    kind: OptionKind::Identifier,
+}];
+
+/// Pinned versions of the generated project's dependencies (PyPI, checked when written).
+const DEPENDENCIES: &[(&str, &str)] = &[
+    ("alembic", "1.20.1"),
+    ("fastapi", "0.165.0"),
+    ("psycopg[binary]", "3.3.9"),
+    ("pydantic", "2.14.4"),
+    ("pyjwt", "2.15.1"),
+    ("sqlalchemy", "2.1.9"),
+    ("uvicorn", "0.54.0"),
+];
+const DEV_DEPENDENCIES: &[(&str, &str)] =
+    &[("httpx", "0.28.1"), ("pytest", "9.2.0"), ("ruff", "0.17.6")];
+
+/// How many sample bodies each entity's tests can draw from.
+const SAMPLES: usize = 8;
+
+impl Target for PythonFastapi {
+    fn name(&self) -> &'static str {
+        "python-fastapi"
+    }
+
+    fn description(&self) -> &'static str {
+        "A FastAPI application: SQLAlchemy 2, Pydantic 2, Alembic, JWT roles, pytest"
+    }
+
+    fn options(&self) -> &'static [OptionSpec] {
+        OPTIONS
+    }
+
+    fn generate(&self, model: &Model, options: &Options, out: &mut FileTree) -> Result<(), Error> {
+        let plan = Plan::new(model)?;
+        let package = package_name(model, options)?;
+        let project = build::build(&plan, package)?;
+        files::write(&project, out)
+    }
+}
+
+/// The package name: the option, or the spec's name in snake_case.
+fn package_name(model: &Model, options: &Options) -> Result<String, Error> {
+    if let Some(given) = options.get("package") {
+        if PACKAGE_RESERVED.contains(&given) || Lang::Python.is_reserved(given) {
+            return Err(Error::BadOption {
+                key: "package".to_owned(),
+                reason: format!("`{given}` would hide a module of Python or of the project"),
+            });
+        }
+        return Ok(given.to_owned());
+    }
+    let mut name = Lang::Python.ident(&model.name, Case::Snake);
+    if name.is_empty() {
+        name = "app".to_owned();
+    }
+    if PACKAGE_RESERVED.contains(&name.as_str()) {
+        name.push('_');
+    }
+    Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::literals::{md_line, py_str, py_value};
+    use super::*;
+
+    #[test]
+    fn strings_are_quoted_as_ruff_writes_them() {
+        assert_eq!(py_str("plain"), "\"plain\"");
+        assert_eq!(py_str("a \"b\" c"), "'a \"b\" c'");
+        assert_eq!(py_str("it's \"x\""), "'it\\'s \"x\"'");
+        assert_eq!(py_str("back\\slash\n"), "\"back\\\\slash\\n\"");
+        assert_eq!(py_str("\u{1}"), "\"\\x01\"");
+        assert_eq!(py_str("Ünïcode"), "\"Ünïcode\"");
+    }
+
+    #[test]
+    fn json_values_become_python_literals() {
+        assert_eq!(
+            py_value(&json!({"a": [1, true, null], "b": "x"})),
+            "{\"a\": [1, True, None], \"b\": \"x\"}"
+        );
+    }
+
+    fn model(yaml: &str) -> Model {
+        specforge_spec::analyze_bytes(yaml.as_bytes(), Some("spec.yaml"), None)
+            .model
+            .expect("a valid specification")
+    }
+
+    fn example(name: &str) -> Model {
+        let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(&path).expect("the example");
+        specforge_spec::analyze_bytes(&bytes, Some(&path), None)
+            .model
+            .expect("a valid example")
+    }
+
+    fn text(out: &crate::Output, path: &str) -> String {
+        String::from_utf8(out.tree.get(path).expect(path).to_vec()).expect("UTF-8")
+    }
+
+    #[test]
+    fn hostile_names_become_escaped_identifiers() {
+        let out =
+            crate::generate(&example("hostile.yaml"), "python-fastapi", &[]).expect("generated");
+        let schemas = text(&out, "src/class_/schemas.py");
+        assert!(schemas.contains("    type_: Type = Field(\n        default=\"select\","));
+        assert!(schemas.contains("    V_1ST = \"1st\"\n"));
+        assert!(schemas.contains("    NONE = \"None\"\n"));
+        assert!(schemas.contains("    json_: SfAnyJson = Field("));
+        assert!(schemas.contains("        alias=\"名前\",\n"));
+        assert!(schemas.contains("class CafU00e9Table(BaseModel):"));
+        let main = text(&out, "src/class_/main.py");
+        assert!(
+            main.contains("title=\"Hostile \\\"names\\\" {{ test }} 'quotes' \\\\ backslash\",")
+        );
+        assert!(out.tree.get("tests/test_classes.py").is_some());
+        assert!(out.tree.get("tests/cases/caf_u00e9_tables.json").is_some());
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let m = example("erp.yaml");
+        let a = crate::generate(&m, "python-fastapi", &[]).expect("generated");
+        let b = crate::generate(&m, "python-fastapi", &[]).expect("generated");
+        assert_eq!(a.digest(), b.digest());
+    }
+
+    #[test]
+    fn the_package_option_names_the_package() {
+        let m = example("bookstore.yaml");
+        let options = [("package".to_owned(), "shop".to_owned())];
+        let out = crate::generate(&m, "python-fastapi", &options).expect("generated");
+        assert!(out.tree.get("src/shop/main.py").is_some());
+        let bad = [("package".to_owned(), "fastapi".to_owned())];
+        assert!(matches!(
+            crate::generate(&m, "python-fastapi", &bad),
+            Err(Error::BadOption { .. })
+        ));
+    }
+
+    #[test]
+    fn derived_class_names_that_meet_are_reported() {
+        let m = model(
+            "specforge: 1\nname: shop\nentities:\n  Book:\n    fields:\n      title: string\n  Book Input:\n    fields:\n      x: string\n",
+        );
+        let Err(Error::Spec(problems)) = crate::generate(&m, "python-fastapi", &[]) else {
+            panic!("a clash is expected");
+        };
+        assert!(
+            problems.iter().any(|p| p.message.contains("BookInput")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn enum_members_that_meet_are_reported() {
+        let m = model(
+            "specforge: 1\nname: shop\nenums:\n  Kind: [1st, v 1st]\nentities:\n  Book:\n    fields:\n      kind: Kind\n",
+        );
+        assert!(matches!(
+            crate::generate(&m, "python-fastapi", &[]),
+            Err(Error::Spec(_))
+        ));
+    }
+
+    #[test]
+    fn filters_that_meet_list_parameters_are_reported() {
+        let m = model(
+            "specforge: 1\nname: shop\nentities:\n  Book:\n    fields:\n      page: integer\n    list: { filters: [page] }\n",
+        );
+        assert!(matches!(
+            crate::generate(&m, "python-fastapi", &[]),
+            Err(Error::Spec(_))
+        ));
+    }
+
+    #[test]
+    fn markdown_lines_lose_markup() {
+        assert_eq!(md_line("a *b*\n{{ c }}"), "a \\*b\\* \\{\\{ c \\}\\}");
+    }
+}
