@@ -23,6 +23,7 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
 
 use crate::diagnostic::{Code, Diagnostic, Source, pointer};
 use crate::limits;
+use crate::names::snake_case;
 use crate::node::{Entry, Key, Node, Value};
 use crate::span::Span;
 
@@ -728,35 +729,6 @@ fn bool_word(text: &str) -> Option<bool> {
         "false" | "no" | "off" => Some(false),
         _ => None,
     }
-}
-
-/// `Bookstore API` -> `bookstore_api`; `MyShop` -> `my_shop`. ASCII letters are lowercased,
-/// other letters are kept as written, everything else separates words.
-fn snake_case(title: &str) -> String {
-    let chars: Vec<char> = title.chars().collect();
-    let mut out = String::with_capacity(title.len());
-    let mut gap = false;
-    for (i, &c) in chars.iter().enumerate() {
-        let word = c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric());
-        if !word {
-            gap = true;
-            continue;
-        }
-        if c.is_ascii_uppercase() && i > 0 {
-            let prev = chars.get(i - 1).copied().unwrap_or(' ');
-            let next = chars.get(i + 1).copied().unwrap_or(' ');
-            if prev.is_ascii_lowercase() || (prev.is_ascii_uppercase() && next.is_ascii_lowercase())
-            {
-                gap = true;
-            }
-        }
-        if gap && !out.is_empty() {
-            out.push('_');
-        }
-        gap = false;
-        out.push(c.to_ascii_lowercase());
-    }
-    out
 }
 
 /// Shortens text quoted in a message.

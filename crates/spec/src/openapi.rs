@@ -32,6 +32,9 @@ use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic, Source, pointer};
 use crate::limits::MAX_DEPTH;
+use crate::names::{
+    SuggestionBudget, alphanumeric_key, pascal_case, snake_case, suggest_within_budget,
+};
 use crate::node::{Entry, Key, Node, Value};
 use crate::span::Span;
 
@@ -81,7 +84,7 @@ pub fn to_document(
         out: diagnostics,
         seen: HashSet::new(),
         muted: 0,
-        suggestion_budget: SUGGESTION_BUDGET,
+        suggestion_budget: SuggestionBudget::new(SUGGESTION_BUDGET),
     };
     let version = check_version(root, &mut cx)?;
     let map = root.as_map()?;
@@ -133,7 +136,7 @@ struct Cx<'s, 'd> {
     muted: u32,
     /// Edit-distance cells left for "did you mean" hints, so that a document full of unknown
     /// names cannot make the suggestions quadratic.
-    suggestion_budget: usize,
+    suggestion_budget: SuggestionBudget,
 }
 
 impl Cx<'_, '_> {
@@ -763,7 +766,7 @@ fn report_bad_ref(doc: &Doc, cx: &mut Cx, target: Target, value: &Node, path: &s
             let message =
                 format!("`$ref` points to `{SCHEMA_REF_PREFIX}{name}`, which does not exist");
             let names = doc.schemas.iter().map(|s| s.key.name.as_str());
-            let hint = match did_you_mean(&name, names, &mut cx.suggestion_budget) {
+            let hint = match suggest_within_budget(&name, names, &mut cx.suggestion_budget) {
                 Some(close) => format!("did you mean `{close}`?"),
                 None => "declare the schema under `components.schemas`".to_string(),
             };
@@ -1110,7 +1113,7 @@ fn merge<'a>(doc: &Doc<'a>, cx: &mut Cx, idx: usize) -> Merged<'a> {
             &req.path,
             message,
         );
-        let d = match did_you_mean(req.name, names, &mut cx.suggestion_budget) {
+        let d = match suggest_within_budget(req.name, names, &mut cx.suggestion_budget) {
             Some(close) => d.with_hint(format!("did you mean `{close}`?")),
             None => d,
         };
@@ -1456,7 +1459,7 @@ fn translate_schemas(mut doc: Doc, cx: &mut Cx) -> (Vec<Entry>, Vec<Entry>) {
 
     let mut taken = HashSet::new();
     for s in &doc.schemas {
-        taken.insert(normalize(&s.key.name));
+        taken.insert(alphanumeric_key(&s.key.name));
     }
     let mut tr = Translator {
         doc: &doc,
@@ -1587,20 +1590,12 @@ fn enum_key_span(s: &Schema) -> Span {
 /// The type an implicit field must have to be dropped silently, for `id`, `created_at`,
 /// `updated_at` and their spellings in other cases (`createdAt`, `UpdatedAt`, ...).
 fn implicit(name: &str) -> Option<(&'static str, &'static str)> {
-    match normalize(name).as_str() {
+    match alphanumeric_key(name).as_str() {
         "id" => Some(("id", "uuid")),
         "createdat" => Some(("created_at", "datetime")),
         "updatedat" => Some(("updated_at", "datetime")),
         _ => None,
     }
-}
-
-/// Lowercase letters and digits only: names equal under this are one name in generated code.
-fn normalize(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// The specforge type an OpenAPI type and format map to, and whether the format was understood.
@@ -2226,12 +2221,16 @@ impl<'a> Translator<'a, '_> {
                 // Continue numbering where the last enum of the same base stopped, so that many
                 // colliding names stay linear.
                 let mut name = base.clone();
-                let next = self.synth.next_suffix.entry(normalize(&base)).or_insert(2);
-                while self.synth.taken.contains(&normalize(&name)) {
+                let next = self
+                    .synth
+                    .next_suffix
+                    .entry(alphanumeric_key(&base))
+                    .or_insert(2);
+                while self.synth.taken.contains(&alphanumeric_key(&name)) {
                     name = format!("{base}{next}");
                     *next += 1;
                 }
-                self.synth.taken.insert(normalize(&name));
+                self.synth.taken.insert(alphanumeric_key(&name));
                 self.synth.by_span.insert(span_key, name.clone());
                 let values: Vec<Node> = items.iter().filter(|v| !v.is_null()).cloned().collect();
                 let list = Node::new(Value::Seq(values), e.value.span);
@@ -2395,122 +2394,6 @@ fn common_key(cx: &mut Cx, e: &Entry, kpath: &str, prop: &str) {
             format!("`{k}` is not imported: it is not an OpenAPI keyword that specforge knows"),
         ),
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Names
-// ---------------------------------------------------------------------------------------------
-
-/// `Riverside Clinic` -> `riverside_clinic`, `MyAPI v2` -> `my_api_v2`: words split at spaces,
-/// punctuation and case changes, lowercased and joined by `_`. Letters outside ASCII are kept
-/// (lowercased); apostrophes are dropped without splitting.
-fn snake_case(text: &str) -> String {
-    let mut out = String::new();
-    let mut pending = false;
-    let mut prev: Option<char> = None;
-    let mut chars = text.chars().filter(|c| *c != '\'' && *c != '’').peekable();
-    while let Some(c) = chars.next() {
-        if c.is_alphanumeric() {
-            if c.is_uppercase()
-                && let Some(p) = prev
-            {
-                let next_lower = chars.peek().is_some_and(|n| n.is_lowercase());
-                if p.is_lowercase() || p.is_numeric() || (p.is_uppercase() && next_lower) {
-                    pending = true;
-                }
-            }
-            if pending && !out.is_empty() {
-                out.push('_');
-            }
-            pending = false;
-            out.extend(c.to_lowercase());
-            prev = Some(c);
-        } else {
-            pending = true;
-            prev = None;
-        }
-    }
-    out
-}
-
-/// `payment_status` and `paymentStatus` -> `PaymentStatus`.
-fn pascal_case(text: &str) -> String {
-    let mut out = String::new();
-    let mut upper = true;
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            if upper {
-                out.extend(c.to_uppercase());
-            } else {
-                out.push(c);
-            }
-            upper = false;
-        } else {
-            upper = true;
-        }
-    }
-    out
-}
-
-/// The closest candidate within a few edits (case ignored), for "did you mean" hints.
-fn did_you_mean<'c>(
-    name: &str,
-    candidates: impl Iterator<Item = &'c str>,
-    budget: &mut usize,
-) -> Option<&'c str> {
-    const LONGEST: usize = 64;
-    let target: Vec<char> = name.to_lowercase().chars().collect();
-    if target.is_empty() || target.len() > LONGEST {
-        return None;
-    }
-    let threshold = (target.len() / 3).max(1);
-    let mut best: Option<(usize, &str)> = None;
-    for candidate in candidates {
-        if candidate == name {
-            continue;
-        }
-        let c: Vec<char> = candidate.to_lowercase().chars().collect();
-        if c.len() > LONGEST || c.len().abs_diff(target.len()) > threshold {
-            continue;
-        }
-        let cost = (target.len() + 1) * (c.len() + 1);
-        if cost > *budget {
-            break;
-        }
-        *budget -= cost;
-        let d = edit_distance(&target, &c);
-        if d <= threshold && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, candidate));
-        }
-    }
-    best.map(|(_, c)| c)
-}
-
-/// Edits (insertions, deletions, substitutions, swaps of neighbours) that turn `a` into `b`.
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let width = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * width];
-    for (i, row) in d.chunks_mut(width).enumerate() {
-        if let Some(first) = row.first_mut() {
-            *first = i;
-        }
-    }
-    for (j, cell) in d.iter_mut().take(width).enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[(i - 1) * width + j - 1] + cost)
-                .min(d[(i - 1) * width + j] + 1)
-                .min(d[i * width + j - 1] + 1);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[(i - 2) * width + j - 2] + 1);
-            }
-            d[i * width + j] = best;
-        }
-    }
-    d[a.len() * width + b.len()]
 }
 
 #[cfg(test)]
@@ -3002,18 +2885,6 @@ mod tests {
         assert_eq!(at(&diagnostics), vec![]);
         assert_eq!(shown(&tree, &["name"]), "clinic");
         assert_eq!(position(text, node_at(&tree, &["name"]).span), (1, 42));
-    }
-
-    #[test]
-    fn snake_case_splits_words_at_separators_and_case_changes_and_keeps_non_ascii_letters() {
-        assert_eq!(snake_case("Riverside Clinic"), "riverside_clinic");
-        assert_eq!(snake_case("MyAPIServer v2"), "my_api_server_v2");
-        assert_eq!(snake_case("HTTPServer"), "http_server");
-        assert_eq!(snake_case("Clínica São José"), "clínica_são_josé");
-        assert_eq!(snake_case("Dr. Smith's Clinic"), "dr_smiths_clinic");
-        assert_eq!(snake_case("  --Pet   Store--  "), "pet_store");
-        assert_eq!(snake_case("petstore"), "petstore");
-        assert_eq!(snake_case("!!!"), "");
     }
 
     #[test]
