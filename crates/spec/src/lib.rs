@@ -10,16 +10,18 @@
 
 mod analyze;
 pub mod diagnostic;
+pub mod formats;
 mod hash;
 pub mod limits;
 pub mod markdown;
 pub mod model;
 pub mod names;
 pub mod node;
-pub mod openapi;
 pub mod span;
 pub mod syntax;
 pub mod validate;
+
+pub use formats::openapi;
 
 pub use analyze::{Analysis, Format, analyze, analyze_bytes, detect_format};
 pub use diagnostic::{Code, Diagnostic, Severity, Source};
