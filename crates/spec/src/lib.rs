@@ -13,7 +13,6 @@ pub mod diagnostic;
 pub mod formats;
 mod hash;
 pub mod limits;
-pub mod markdown;
 pub mod model;
 pub mod names;
 pub mod node;
@@ -21,7 +20,7 @@ pub mod span;
 pub mod syntax;
 pub mod validate;
 
-pub use formats::openapi;
+pub use formats::{markdown, openapi};
 
 pub use analyze::{Analysis, Format, analyze, analyze_bytes, detect_format};
 pub use diagnostic::{Code, Diagnostic, Severity, Source};

@@ -11,4 +11,5 @@
 //! [`analyze`](crate::analyze()) picks the format and calls these; the names every format derives
 //! come from [`names`](crate::names).
 
+pub mod markdown;
 pub mod openapi;

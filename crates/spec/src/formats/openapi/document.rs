@@ -4,24 +4,13 @@
 
 use crate::diagnostic::{Code, pointer};
 use crate::names::snake_case;
-use crate::node::{Entry, Key, Node, Value};
-use crate::span::Span;
+use crate::node::{Entry, Node, Value};
 
 use super::OTHER_COMPONENTS;
 use super::diagnostics::Cx;
 
 pub(super) fn find<'a>(map: &'a [Entry], key: &str) -> Option<&'a Entry> {
     map.iter().find(|e| e.key.name == key)
-}
-
-pub(super) fn entry(name: &str, key_span: Span, value: Node) -> Entry {
-    Entry {
-        key: Key {
-            name: name.to_string(),
-            span: key_span,
-        },
-        value,
-    }
 }
 
 pub(super) fn is_empty(node: &Node) -> bool {
@@ -145,11 +134,11 @@ pub(super) fn header(root: &Node, map: &[Entry], cx: &mut Cx) -> Vec<Entry> {
     let description = info_map.and_then(|m| find(m, "description"));
 
     if let Some(name) = find(map, "x-specforge-name") {
-        out.push(entry("name", name.key.span, name.value.clone()));
+        out.push(Entry::new("name", name.key.span, name.value.clone()));
     } else if let Some(t) = title
         && let Some(text) = t.value.as_str()
     {
-        out.push(entry(
+        out.push(Entry::new(
             "name",
             t.key.span,
             Node::str(snake_case(text), t.value.span),
@@ -172,10 +161,10 @@ pub(super) fn header(root: &Node, map: &[Entry], cx: &mut Cx) -> Vec<Entry> {
         );
     }
     if let Some(t) = title {
-        out.push(entry("title", t.key.span, t.value.clone()));
+        out.push(Entry::new("title", t.key.span, t.value.clone()));
     }
     if let Some(d) = description {
-        out.push(entry("description", d.key.span, d.value.clone()));
+        out.push(Entry::new("description", d.key.span, d.value.clone()));
     }
     out
 }

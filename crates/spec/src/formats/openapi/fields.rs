@@ -8,7 +8,7 @@ use crate::span::Span;
 
 use super::METADATA_KEYS;
 use super::diagnostics::Cx;
-use super::document::{entry, is_empty};
+use super::document::is_empty;
 use super::merge::{Prop, Req};
 use super::refs::Resolved;
 use super::schemas::{Ty, TypeInfo};
@@ -81,7 +81,7 @@ impl<'a> Translator<'a, '_> {
                 Node::str("json", type_span)
             }
         };
-        let mut entries = vec![entry("type", type_node.span, type_node)];
+        let mut entries = vec![Entry::new("type", type_node.span, type_node)];
         push_required(&mut entries, req, nullable);
         field_keys(cx, r, &consumed, &mut entries, &p.key.name);
         Out::Field(Node::new(Value::Map(entries), p.node.span))
@@ -194,7 +194,7 @@ impl<'a> Translator<'a, '_> {
                 self.synth.by_span.insert(span_key, name.clone());
                 let values: Vec<Node> = items.iter().filter(|v| !v.is_null()).cloned().collect();
                 let list = Node::new(Value::Seq(values), e.value.span);
-                self.synth.entries.push(entry(&name, p.key.span, list));
+                self.synth.entries.push(Entry::new(&name, p.key.span, list));
                 name
             }
         };
@@ -214,7 +214,7 @@ pub(super) fn push_required(entries: &mut Vec<Entry>, req: Option<&Req>, nullabl
     if let Some(r) = req
         && !nullable
     {
-        entries.push(entry(
+        entries.push(Entry::new(
             "required",
             r.node.span,
             Node::new(Value::Bool(true), r.node.span),
@@ -274,7 +274,7 @@ pub(super) fn field_keys(
             _ => None,
         };
         if let Some(name) = mapped {
-            entries.push(entry(name, e.key.span, e.value.clone()));
+            entries.push(Entry::new(name, e.key.span, e.value.clone()));
             continue;
         }
         match k {

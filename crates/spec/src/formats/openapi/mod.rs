@@ -61,7 +61,7 @@ use crate::names::SuggestionBudget;
 use crate::node::{Entry, Node, Value};
 
 use self::diagnostics::Cx;
-use self::document::{check_version, components, entry, header, top_level_keys};
+use self::document::{check_version, components, header, top_level_keys};
 use self::schemas::Doc;
 use self::translate::translate_schemas;
 
@@ -116,7 +116,7 @@ pub fn to_document(
     let version = check_version(root, &mut cx)?;
     let map = root.as_map()?;
 
-    let mut out = vec![entry(
+    let mut out = vec![Entry::new(
         "specforge",
         version.key.span,
         Node::new(Value::Int(1), version.value.span),
@@ -136,13 +136,13 @@ pub fn to_document(
     );
     let (enums, entities) = translate_schemas(doc, &mut cx);
     if !enums.is_empty() {
-        out.push(entry(
+        out.push(Entry::new(
             "enums",
             anchor_key,
             Node::new(Value::Map(enums), anchor_value),
         ));
     }
-    out.push(entry(
+    out.push(Entry::new(
         "entities",
         anchor_key,
         Node::new(Value::Map(entities), anchor_value),

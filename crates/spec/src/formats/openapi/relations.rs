@@ -2,12 +2,11 @@
 //! `one_to_many` and `many_to_many` from an array of `$ref`s, and arrays that become `json`.
 
 use crate::diagnostic::{Code, pointer};
-use crate::node::{Key, Node, Value};
+use crate::node::{Entry, Key, Node, Value};
 use crate::span::Span;
 
 use super::METADATA_KEYS;
 use super::diagnostics::Cx;
-use super::document::entry;
 use super::fields::{common_key, field_keys, layer_of, push_required};
 use super::merge::{Prop, Req};
 use super::refs::{RefSite, Resolved, Terminal, resolve};
@@ -35,8 +34,8 @@ impl<'a> Translator<'a, '_> {
             None => ("many_to_one", span),
         };
         let mut entries = vec![
-            entry("to", span, Node::str(self.doc.name(target), span)),
-            entry("kind", kind_span, Node::str(kind, kind_span)),
+            Entry::new("to", span, Node::str(self.doc.name(target), span)),
+            Entry::new("kind", kind_span, Node::str(kind, kind_span)),
         ];
         push_required(&mut entries, req, nullable);
         let target_name = self.doc.name(target);
@@ -45,7 +44,9 @@ impl<'a> Translator<'a, '_> {
             let kpath = pointer(layer, k);
             match k {
                 "nullable" => {}
-                "description" => entries.push(entry("description", e.key.span, e.value.clone())),
+                "description" => {
+                    entries.push(Entry::new("description", e.key.span, e.value.clone()))
+                }
                 "x-unique" if matches!(e.value.value, Value::Bool(_)) => {}
                 "x-unique" => {
                     let message = format!(
@@ -92,7 +93,7 @@ impl<'a> Translator<'a, '_> {
     ) -> Out {
         let type_span = ty.node.map_or(p.node.span, |n| n.span);
         let json = |cx: &mut Cx, r: &Resolved| {
-            let mut entries = vec![entry("type", type_span, Node::str("json", type_span))];
+            let mut entries = vec![Entry::new("type", type_span, Node::str("json", type_span))];
             push_required(&mut entries, req, nullable);
             field_keys(
                 cx,
@@ -167,11 +168,11 @@ impl<'a> Translator<'a, '_> {
     ) -> Node {
         let span = site.value.span;
         let target_name = self.doc.name(target);
-        let mut entries = vec![entry("to", span, Node::str(target_name, span))];
+        let mut entries = vec![Entry::new("to", span, Node::str(target_name, span))];
         let (kind, mapped_by) = self.infer(cx, entity, prop_idx, target, p);
-        entries.push(entry("kind", kind_span, Node::str(kind, kind_span)));
+        entries.push(Entry::new("kind", kind_span, Node::str(kind, kind_span)));
         if let Some(key) = mapped_by {
-            entries.push(entry(
+            entries.push(Entry::new(
                 "mapped_by",
                 key.span,
                 Node::str(key.name.clone(), key.span),
@@ -182,7 +183,9 @@ impl<'a> Translator<'a, '_> {
             let kpath = pointer(layer, k);
             match k {
                 "type" | "items" | "nullable" => {}
-                "description" => entries.push(entry("description", e.key.span, e.value.clone())),
+                "description" => {
+                    entries.push(Entry::new("description", e.key.span, e.value.clone()))
+                }
                 "uniqueItems" | "minItems" | "maxItems" => cx.warn(
                     e.key.span,
                     &kpath,

@@ -10,7 +10,7 @@ use crate::span::Span;
 
 use super::METADATA_KEYS;
 use super::diagnostics::Cx;
-use super::document::{entry, find};
+use super::document::find;
 use super::fields::{field_keys, push_required};
 use super::merge::{Merged, Prop, Req, merge};
 use super::refs::{Terminal, resolve};
@@ -192,8 +192,8 @@ pub(super) fn enum_entry(s: &Schema, cx: &mut Cx) -> Entry {
     let value = match description {
         Some(d) => Node::new(
             Value::Map(vec![
-                entry("values", enum_key_span(s), list),
-                entry("description", d.key.span, d.value.clone()),
+                Entry::new("values", enum_key_span(s), list),
+                Entry::new("description", d.key.span, d.value.clone()),
             ]),
             s.node.span,
         ),
@@ -262,7 +262,7 @@ impl<'a> Translator<'a, '_> {
     pub(super) fn entity(&mut self, cx: &mut Cx, idx: usize) -> Entry {
         let doc = self.doc;
         let Some(s) = doc.schemas.get(idx) else {
-            return entry("", Span::default(), Node::new(Value::Null, Span::default()));
+            return Entry::new("", Span::default(), Node::new(Value::Null, Span::default()));
         };
         let empty = Merged::default();
         let merged = self
@@ -294,10 +294,10 @@ impl<'a> Translator<'a, '_> {
             .map_or((s.key.span, s.node.span), |e| (e.key.span, e.value.span));
         let mut body = Vec::new();
         if let Some(d) = find(map, "description") {
-            body.push(entry("description", d.key.span, d.value.clone()));
+            body.push(Entry::new("description", d.key.span, d.value.clone()));
         }
         if !fields.is_empty() {
-            body.push(entry(
+            body.push(Entry::new(
                 "fields",
                 section_key,
                 Node::new(Value::Map(fields), section_span),
@@ -305,7 +305,7 @@ impl<'a> Translator<'a, '_> {
         }
         if !relations.is_empty() {
             let node = Node::new(Value::Map(relations), section_span);
-            body.push(entry("relations", section_key, node));
+            body.push(Entry::new("relations", section_key, node));
         }
         Entry {
             key: s.key.clone(),
@@ -396,7 +396,7 @@ impl<'a> Translator<'a, '_> {
         match &r.terminal {
             Terminal::Dropped => Out::Skip,
             Terminal::Enum(t, site) => {
-                let mut entries = vec![entry(
+                let mut entries = vec![Entry::new(
                     "type",
                     site.value.span,
                     Node::str(self.doc.name(*t), site.value.span),
