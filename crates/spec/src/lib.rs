@@ -17,10 +17,14 @@ pub mod model;
 pub mod names;
 pub mod node;
 pub mod span;
-pub mod syntax;
 pub mod validate;
 
 pub use formats::{markdown, openapi};
+
+/// The YAML and JSON readers under their former path (`formats::yaml`, `formats::json`).
+pub mod syntax {
+    pub use crate::formats::{json, yaml};
+}
 
 pub use analyze::{Analysis, Format, analyze, analyze_bytes, detect_format};
 pub use diagnostic::{Code, Diagnostic, Severity, Source};

@@ -11,5 +11,8 @@
 //! [`analyze`](crate::analyze()) picks the format and calls these; the names every format derives
 //! come from [`names`](crate::names).
 
+pub mod json;
+mod mapping;
 pub mod markdown;
 pub mod openapi;
+pub mod yaml;
