@@ -1,14 +1,15 @@
 //! Relations: parsing, pairing both sides, inferring missing inverse sides, and required cycles.
 
-use crate::hash::{FastMap as HashMap, FastSet as HashSet};
-
-use super::{Cx, EntityDecl, Scope, entity_fields};
 use crate::diagnostic::{Code, pointer};
+use crate::hash::{FastMap as HashMap, FastSet as HashSet};
 use crate::limits::MAX_NAME_BYTES;
 use crate::model::{Entity, OnDelete, Operation, Relation, RelationKind};
 use crate::names::{self, collision_key, did_you_mean, suggest};
 use crate::node::{Entry, Value};
 use crate::span::Span;
+
+use super::entities::entity_fields;
+use super::{Cx, EntityDecl, Scope};
 
 const RELATION_KEYS: &[&str] = &[
     "to",
