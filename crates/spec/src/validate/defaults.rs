@@ -8,10 +8,10 @@ use crate::model::{Constraints, Field, FieldType};
 use crate::names::{did_you_mean, suggest};
 use crate::node::{Node, Value};
 
-use super::fields::{DEFAULT_PRECISION, DEFAULT_SCALE, a_type, describe};
-use super::{Cx, Scope};
+use super::fields::{DEFAULT_PRECISION, DEFAULT_SCALE, a_type, describe_value};
+use super::{Scope, Validator};
 
-impl Cx<'_, '_> {
+impl Validator<'_, '_> {
     pub(super) fn default_value(
         &mut self,
         node: &Node,
@@ -22,14 +22,14 @@ impl Cx<'_, '_> {
         use serde_json::Value as J;
         let ty = &field.ty;
         let c = &field.constraints;
-        let mismatch = |cx: &mut Self, expected: &str, hint: Option<String>| {
-            cx.error_hint(
+        let mismatch = |validator: &mut Self, expected: &str, hint: Option<String>| {
+            validator.error_hint(
                 Code::InvalidDefault,
                 node.span,
                 path,
                 format!(
                     "default {} does not fit {} field: {expected}",
-                    describe(node),
+                    describe_value(node),
                     a_type(ty)
                 ),
                 hint,

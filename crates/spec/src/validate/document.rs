@@ -9,9 +9,9 @@ use crate::node::{Entry, Node, Value};
 use crate::span::Span;
 use crate::{limits, names};
 
-use super::{AUTH_KEYS, Cx, ENUM_KEYS, EntityDecl, Scope, TOP_KEYS, relations};
+use super::{AUTH_KEYS, ENUM_KEYS, EntityDecl, Scope, TOP_KEYS, Validator, relations};
 
-impl Cx<'_, '_> {
+impl Validator<'_, '_> {
     pub(super) fn root(&mut self, root: &Node) -> Option<Model> {
         let Some(map) = root.as_map() else {
             if root.is_null() {
@@ -48,7 +48,7 @@ impl Cx<'_, '_> {
             Some(v) => match v.value {
                 Value::Int(n) if n == i64::from(FORMAT_VERSION) => {}
                 _ => {
-                    let written = self.src.text.get(v.span.start..v.span.end).unwrap_or("");
+                    let written = self.source.text.get(v.span.start..v.span.end).unwrap_or("");
                     let shown = match &v.value {
                         Value::Int(_) | Value::Float(_) | Value::Str(_) if !written.is_empty() => {
                             format!("`{written}`")
@@ -180,7 +180,7 @@ impl Cx<'_, '_> {
                 let hint = format!(
                     "both become `{}` in generated code; `{other}` is at {}",
                     collision_key(&e.key.name),
-                    self.src.describe(*other_span)
+                    self.source.describe(*other_span)
                 );
                 self.error_hint(code, e.key.span, &path, msg, Some(hint));
             } else {
@@ -253,7 +253,7 @@ impl Cx<'_, '_> {
             }
             match seen.get(&collision_key(&role)) {
                 Some((other, other_span)) if *other == role => {
-                    let hint = format!("first declared at {}", self.src.describe(*other_span));
+                    let hint = format!("first declared at {}", self.source.describe(*other_span));
                     self.error_hint(
                         Code::DuplicateRole,
                         span,
@@ -263,7 +263,7 @@ impl Cx<'_, '_> {
                     );
                 }
                 Some((other, other_span)) => {
-                    let hint = format!("`{other}` is at {}", self.src.describe(*other_span));
+                    let hint = format!("`{other}` is at {}", self.source.describe(*other_span));
                     self.error_hint(
                         Code::NameCollision,
                         span,
@@ -323,7 +323,7 @@ impl Cx<'_, '_> {
                     let hint = format!(
                         "both become `{}`; `{other}` is at {}",
                         collision_key(name),
-                        self.src.describe(*other_span)
+                        self.source.describe(*other_span)
                     );
                     self.error_hint(
                         Code::NameCollision,
@@ -442,7 +442,7 @@ impl Cx<'_, '_> {
             }
             match seen.get(&collision_key(&value)) {
                 Some((other, other_span)) if *other == value => {
-                    let hint = format!("first listed at {}", self.src.describe(*other_span));
+                    let hint = format!("first listed at {}", self.source.describe(*other_span));
                     self.error_hint(
                         Code::DuplicateEnumValue,
                         item.span,
@@ -455,7 +455,7 @@ impl Cx<'_, '_> {
                     let hint = format!(
                         "both become `{}` as constants; `{other}` is at {}",
                         collision_key(&value),
-                        self.src.describe(*other_span)
+                        self.source.describe(*other_span)
                     );
                     self.error_hint(
                         Code::NameCollision,

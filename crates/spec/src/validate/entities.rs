@@ -9,9 +9,9 @@ use crate::names::{did_you_mean, suggest};
 use crate::node::Entry;
 use crate::span::Span;
 
-use super::{Cx, ENTITY_KEYS, EntityDecl, Scope, fields};
+use super::{ENTITY_KEYS, EntityDecl, Scope, Validator, fields};
 
-impl Cx<'_, '_> {
+impl Validator<'_, '_> {
     pub(super) fn entity<'n>(&mut self, e: &'n Entry, scope: &Scope) -> EntityDecl<'n> {
         let path = pointer("/entities", &e.key.name);
         let mut decl = EntityDecl {
@@ -64,7 +64,7 @@ impl Cx<'_, '_> {
             return decl;
         }
         if field_entries.is_empty() && rel_entries.is_empty() {
-            let d = self.src.warning(
+            let d = self.source.warning(
                 Code::EmptyEntity,
                 e.key.span,
                 &path,
@@ -145,7 +145,7 @@ impl Cx<'_, '_> {
                     }
                     continue;
                 }
-                let hint = format!("`{other}` is at {}", self.src.describe(*other_span));
+                let hint = format!("`{other}` is at {}", self.source.describe(*other_span));
                 if *other == name {
                     self.error_hint(
                         Code::DuplicateField,
@@ -234,7 +234,11 @@ pub(crate) fn entity_fields(decl: &EntityDecl<'_>) -> Vec<Field> {
             .find(|f| f.field.name == name)
             .map(|f| &f.field)
     };
-    out.push(fields::implicit("id", FieldType::Uuid, declared("id")));
+    out.push(fields::implicit_field(
+        "id",
+        FieldType::Uuid,
+        declared("id"),
+    ));
     out.extend(
         decl.fields
             .iter()
@@ -244,12 +248,12 @@ pub(crate) fn entity_fields(decl: &EntityDecl<'_>) -> Vec<Field> {
             .map(|f| f.field.clone()),
     );
     if decl.timestamps {
-        out.push(fields::implicit(
+        out.push(fields::implicit_field(
             "created_at",
             FieldType::Datetime,
             declared("created_at"),
         ));
-        out.push(fields::implicit(
+        out.push(fields::implicit_field(
             "updated_at",
             FieldType::Datetime,
             declared("updated_at"),

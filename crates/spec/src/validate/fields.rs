@@ -7,7 +7,7 @@ use crate::names::{did_you_mean, suggest};
 use crate::node::{Entry, Node, Value};
 use crate::span::Span;
 
-use super::{Cx, EntityDecl, Scope};
+use super::{EntityDecl, Scope, Validator};
 
 const FIELD_KEYS: &[&str] = &[
     "type",
@@ -80,7 +80,7 @@ pub(crate) fn is_timestamp(name: &str) -> bool {
 }
 
 /// An implicit field, keeping the description of a same-typed redeclaration.
-pub(crate) fn implicit(name: &str, ty: FieldType, declared: Option<&Field>) -> Field {
+pub(crate) fn implicit_field(name: &str, ty: FieldType, declared: Option<&Field>) -> Field {
     Field {
         name: name.to_string(),
         ty,
@@ -94,7 +94,7 @@ pub(crate) fn implicit(name: &str, ty: FieldType, declared: Option<&Field>) -> F
     }
 }
 
-impl Cx<'_, '_> {
+impl Validator<'_, '_> {
     pub(crate) fn field(
         &mut self,
         e: &Entry,
@@ -567,7 +567,7 @@ pub(crate) fn a_type(ty: &FieldType) -> String {
     format!("{} {name}", if vowel { "an" } else { "a" })
 }
 
-pub(super) fn describe(node: &Node) -> String {
+pub(super) fn describe_value(node: &Node) -> String {
     match &node.value {
         Value::Str(s) if s.chars().count() <= 40 => format!("\"{s}\""),
         Value::Int(n) => n.to_string(),

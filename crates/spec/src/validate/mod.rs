@@ -6,7 +6,7 @@
 //! inferred inverses), then checks that need the whole picture (list options, permissions,
 //! required cycles).
 //!
-//! Each concern has its file, all of them methods of the validation context [`Cx`]:
+//! Each concern has its file, all of them methods of the validator (`Validator`):
 //!
 //! - `document.rs`: the top-level keys, roles and enums, and the passes that build the model;
 //! - `entities.rs`: one entity's declaration, member names and options, and its final fields;
@@ -32,7 +32,7 @@ use crate::model::Model;
 use crate::node::Node;
 use crate::span::Span;
 
-pub(crate) use relations::RelDecl;
+pub(crate) use relations::RelationDecl;
 
 const TOP_KEYS: &[&str] = &[
     "specforge",
@@ -63,17 +63,18 @@ pub fn validate(
     source: &Source<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Model> {
-    let mut cx = Cx {
-        src: source,
-        diags: diagnostics,
+    let mut validator = Validator {
+        source,
+        diagnostics,
     };
-    cx.root(root)
+    validator.root(root)
 }
 
-/// The validation context: the source (for positions) and the diagnostics found so far.
-pub(crate) struct Cx<'s, 'a> {
-    pub(crate) src: &'s Source<'a>,
-    pub(crate) diags: &'s mut Vec<Diagnostic>,
+/// The validator: the source (for positions) and the diagnostics found so far. Every check is
+/// one of its methods, in the file of its concern.
+pub(crate) struct Validator<'s, 'a> {
+    pub(crate) source: &'s Source<'a>,
+    pub(crate) diagnostics: &'s mut Vec<Diagnostic>,
 }
 
 /// An entity as declared, with the spans needed for later checks.
@@ -85,7 +86,7 @@ pub(crate) struct EntityDecl<'n> {
     pub(crate) description: Option<String>,
     pub(crate) timestamps: bool,
     pub(crate) fields: Vec<fields::FieldDecl>,
-    pub(crate) relations: Vec<RelDecl>,
+    pub(crate) relations: Vec<RelationDecl>,
 }
 
 /// Names visible everywhere: enums, entities and roles.

@@ -6,9 +6,9 @@ use crate::model::{Entity, FieldType, ListOptions, Operation, Permissions};
 use crate::names::{did_you_mean, suggest};
 use crate::node::{Node, Value};
 
-use super::{Cx, EntityDecl, LIST_KEYS, Scope};
+use super::{EntityDecl, LIST_KEYS, Scope, Validator};
 
-impl Cx<'_, '_> {
+impl Validator<'_, '_> {
     pub(super) fn list_options(
         &mut self,
         node: &Node,

@@ -7,15 +7,15 @@ use crate::node::{Entry, Node, Value};
 use crate::span::Span;
 use crate::{limits, names};
 
-use super::Cx;
+use super::Validator;
 
-impl Cx<'_, '_> {
+impl Validator<'_, '_> {
     pub(crate) fn push(&mut self, d: Diagnostic) {
-        self.diags.push(d);
+        self.diagnostics.push(d);
     }
 
     pub(crate) fn error(&mut self, code: Code, span: Span, path: &str, msg: impl Into<String>) {
-        let d = self.src.error(code, span, path, msg);
+        let d = self.source.error(code, span, path, msg);
         self.push(d);
     }
 
@@ -27,7 +27,7 @@ impl Cx<'_, '_> {
         msg: impl Into<String>,
         hint: Option<String>,
     ) {
-        let mut d = self.src.error(code, span, path, msg);
+        let mut d = self.source.error(code, span, path, msg);
         d.hint = hint;
         self.push(d);
     }

@@ -27,7 +27,7 @@ fn push_segment(path: &mut String, segment: &str) {
 
 /// What the parser wanted where it found something else, for the wording of the error.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Site {
+pub(super) enum Expected {
     /// A value.
     Value,
     /// An object key.
@@ -37,9 +37,9 @@ pub(super) enum Site {
 }
 
 /// Marks that parsing stopped; the reason is already in the diagnostics.
-pub(super) struct Stop;
+pub(super) struct Stopped;
 
-pub(super) type Parsed<T> = Result<T, Stop>;
+pub(super) type ParseResult<T> = Result<T, Stopped>;
 
 pub(super) struct JsonParser<'s, 'd> {
     pub(super) source: &'s Source<'s>,
@@ -54,7 +54,7 @@ pub(super) struct JsonParser<'s, 'd> {
 }
 
 impl JsonParser<'_, '_> {
-    pub(super) fn document(&mut self) -> Parsed<Node> {
+    pub(super) fn document(&mut self) -> ParseResult<Node> {
         if self.text.starts_with('\u{FEFF}') {
             self.pos = '\u{FEFF}'.len_utf8();
         }
@@ -80,7 +80,7 @@ impl JsonParser<'_, '_> {
         span: Span,
         message: impl Into<String>,
         hint: Option<&str>,
-    ) -> Stop {
+    ) -> Stopped {
         let mut diagnostic = self
             .source
             .error(Code::SyntaxError, span, self.path.clone(), message);
@@ -88,7 +88,7 @@ impl JsonParser<'_, '_> {
             diagnostic = diagnostic.with_hint(hint);
         }
         self.diagnostics.push(diagnostic);
-        Stop
+        Stopped
     }
 
     /// The span of the character at byte `at` (empty at the end of the text).
@@ -101,14 +101,14 @@ impl JsonParser<'_, '_> {
         Span::new(at, at + len)
     }
 
-    pub(super) fn end_of_input(&mut self) -> Stop {
+    pub(super) fn end_of_input(&mut self) -> Stopped {
         let at = Span::point(self.bytes.len());
         self.fail(at, "unexpected end of input", None)
     }
 
     /// Reports what stands at the current position where `expected` was wanted, with a more
     /// precise message for the usual slips (comments, single quotes, unquoted words).
-    pub(super) fn unexpected(&mut self, expected: &str, site: Site) -> Stop {
+    pub(super) fn unexpected(&mut self, expected: &str, site: Expected) -> Stopped {
         let Some(&b) = self.bytes.get(self.pos) else {
             return self.end_of_input();
         };
@@ -120,18 +120,18 @@ impl JsonParser<'_, '_> {
         if b == b'\'' {
             return self.fail(at, "strings must be in double quotes in JSON", None);
         }
-        if site != Site::Separator && (b.is_ascii_alphabetic() || b == b'_') {
+        if site != Expected::Separator && (b.is_ascii_alphabetic() || b == b'_') {
             let word = self.word();
             let span = Span::new(self.pos, self.pos + word.len());
             let lower = word.to_ascii_lowercase();
-            if site == Site::Value && matches!(lower.as_str(), "true" | "false" | "null") {
+            if site == Expected::Value && matches!(lower.as_str(), "true" | "false" | "null") {
                 return self.fail(
                     span,
                     format!("invalid literal `{word}`"),
                     Some("JSON literals are lowercase: `true`, `false`, `null`"),
                 );
             }
-            let hint = if site == Site::Value {
+            let hint = if site == Expected::Value {
                 "strings must be in double quotes"
             } else {
                 "keys must be strings in double quotes"
@@ -150,7 +150,7 @@ impl JsonParser<'_, '_> {
         rest.get(..len).unwrap_or("")
     }
 
-    fn count_node(&mut self) -> Parsed<()> {
+    fn count_node(&mut self) -> ParseResult<()> {
         self.nodes += 1;
         if self.nodes > limits::MAX_NODES {
             let at = self.char_span(self.pos);
@@ -164,13 +164,13 @@ impl JsonParser<'_, '_> {
                 ),
             );
             self.diagnostics.push(diagnostic);
-            return Err(Stop);
+            return Err(Stopped);
         }
         Ok(())
     }
 
     /// Reads one value at the current position; `depth` is the number of enclosing containers.
-    pub(super) fn value(&mut self, depth: usize) -> Parsed<Node> {
+    pub(super) fn value(&mut self, depth: usize) -> ParseResult<Node> {
         let Some(&b) = self.bytes.get(self.pos) else {
             return Err(self.end_of_input());
         };
@@ -198,7 +198,7 @@ impl JsonParser<'_, '_> {
                     "true" => Value::Bool(true),
                     "false" => Value::Bool(false),
                     "null" => Value::Null,
-                    _ => return Err(self.unexpected("expected a JSON value", Site::Value)),
+                    _ => return Err(self.unexpected("expected a JSON value", Expected::Value)),
                 };
                 self.count_node()?;
                 self.pos += match value {
@@ -207,12 +207,12 @@ impl JsonParser<'_, '_> {
                 };
                 Ok(Node::new(value, Span::new(start, self.pos)))
             }
-            _ => Err(self.unexpected("expected a JSON value", Site::Value)),
+            _ => Err(self.unexpected("expected a JSON value", Expected::Value)),
         }
     }
 
     /// Checks the depth limit and the node limit before opening a container.
-    fn enter(&mut self, depth: usize) -> Parsed<()> {
+    fn enter(&mut self, depth: usize) -> ParseResult<()> {
         if depth >= limits::MAX_DEPTH {
             let at = Span::new(self.pos, self.pos + 1);
             let diagnostic = self.source.error(
@@ -225,12 +225,12 @@ impl JsonParser<'_, '_> {
                 ),
             );
             self.diagnostics.push(diagnostic);
-            return Err(Stop);
+            return Err(Stopped);
         }
         self.count_node()
     }
 
-    pub(super) fn object(&mut self, depth: usize) -> Parsed<Node> {
+    pub(super) fn object(&mut self, depth: usize) -> ParseResult<Node> {
         let start = self.pos;
         self.pos += 1;
         let mut members = Members::default();
@@ -244,12 +244,16 @@ impl JsonParser<'_, '_> {
         }
         loop {
             if self.bytes.get(self.pos) != Some(&b'"') {
-                return Err(self.unexpected("expected a string key in double quotes", Site::Key));
+                return Err(
+                    self.unexpected("expected a string key in double quotes", Expected::Key)
+                );
             }
             let (name, key_span) = self.string()?;
             self.skip_whitespace();
             if self.bytes.get(self.pos) != Some(&b':') {
-                return Err(self.unexpected("expected `:` after an object key", Site::Separator));
+                return Err(
+                    self.unexpected("expected `:` after an object key", Expected::Separator)
+                );
             }
             self.pos += 1;
             self.skip_whitespace();
@@ -293,14 +297,14 @@ impl JsonParser<'_, '_> {
                 _ => {
                     return Err(self.unexpected(
                         "expected `,` or `}` after an object member",
-                        Site::Separator,
+                        Expected::Separator,
                     ));
                 }
             }
         }
     }
 
-    pub(super) fn array(&mut self, depth: usize) -> Parsed<Node> {
+    pub(super) fn array(&mut self, depth: usize) -> ParseResult<Node> {
         let start = self.pos;
         self.pos += 1;
         let mut items = Vec::new();
@@ -334,7 +338,7 @@ impl JsonParser<'_, '_> {
                 _ => {
                     return Err(self.unexpected(
                         "expected `,` or `]` after an array element",
-                        Site::Separator,
+                        Expected::Separator,
                     ));
                 }
             }

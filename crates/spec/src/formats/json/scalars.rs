@@ -3,11 +3,11 @@
 use crate::node::{Node, Value};
 use crate::span::Span;
 
-use super::parser::{JsonParser, Parsed, Stop};
+use super::parser::{JsonParser, ParseResult, Stopped};
 
 impl JsonParser<'_, '_> {
     /// Reads a string at the current `"`; returns its value and its span, quotes included.
-    pub(super) fn string(&mut self) -> Parsed<(String, Span)> {
+    pub(super) fn string(&mut self) -> ParseResult<(String, Span)> {
         let start = self.pos;
         self.pos += 1;
         let mut out = String::new();
@@ -47,7 +47,7 @@ impl JsonParser<'_, '_> {
     }
 
     /// Reads the escape sequence at the current `\`; `string_start` is the string's opening quote.
-    pub(super) fn escape(&mut self, string_start: usize) -> Parsed<char> {
+    pub(super) fn escape(&mut self, string_start: usize) -> ParseResult<char> {
         let backslash = self.pos;
         let Some(&b) = self.bytes.get(backslash + 1) else {
             let at = Span::new(string_start, string_start + 1);
@@ -82,7 +82,7 @@ impl JsonParser<'_, '_> {
     }
 
     /// Reads `\uXXXX` (and the low half of a surrogate pair) starting at the backslash.
-    fn unicode_escape(&mut self, backslash: usize) -> Parsed<char> {
+    fn unicode_escape(&mut self, backslash: usize) -> ParseResult<char> {
         let high = self.hex4(backslash)?;
         let code = match high {
             0xD800..=0xDBFF => {
@@ -111,7 +111,7 @@ impl JsonParser<'_, '_> {
         }
     }
 
-    fn lone_surrogate(&mut self, backslash: usize, code: u32) -> Stop {
+    fn lone_surrogate(&mut self, backslash: usize, code: u32) -> Stopped {
         self.fail(
             Span::new(backslash, backslash + 6),
             format!("lone surrogate `\\u{code:04X}` in string"),
@@ -120,7 +120,7 @@ impl JsonParser<'_, '_> {
     }
 
     /// Reads the four hex digits after `\u` (the current position); `backslash` is for errors.
-    fn hex4(&mut self, backslash: usize) -> Parsed<u32> {
+    fn hex4(&mut self, backslash: usize) -> ParseResult<u32> {
         let mut code = 0;
         for i in 0..4 {
             let digit = self
@@ -152,7 +152,7 @@ impl JsonParser<'_, '_> {
         self.pos - from
     }
 
-    pub(super) fn number(&mut self) -> Parsed<Node> {
+    pub(super) fn number(&mut self) -> ParseResult<Node> {
         let start = self.pos;
         if self.bytes.get(self.pos) == Some(&b'-') {
             self.pos += 1;
@@ -215,7 +215,7 @@ impl JsonParser<'_, '_> {
         Ok(Node::new(value, span))
     }
 
-    fn number_error(&mut self, message: &str) -> Stop {
+    fn number_error(&mut self, message: &str) -> Stopped {
         if self.pos >= self.bytes.len() {
             return self.end_of_input();
         }

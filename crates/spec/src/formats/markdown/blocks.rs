@@ -7,7 +7,7 @@ use crate::span::Span;
 
 /// Which kind of named section a heading declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Declared {
+pub(super) enum DeclaredSection {
     Enum,
     Entity,
 }
@@ -67,13 +67,13 @@ fn is_inline(tag: &Tag<'_>) -> bool {
 
 /// A piece of text with the markup taken out (for prose), and where it was written.
 #[derive(Debug)]
-pub(super) struct Piece<'a> {
+pub(super) struct ProsePiece<'a> {
     pub(super) text: CowStr<'a>,
     pub(super) span: Span,
 }
 
 #[derive(Debug)]
-pub(super) struct Item {
+pub(super) struct ListItem {
     pub(super) span: Span,
     /// The item's own text (its first paragraph), without the bullet.
     pub(super) text: Option<Span>,
@@ -83,7 +83,7 @@ pub(super) struct Item {
 }
 
 #[derive(Debug)]
-pub(super) struct Row {
+pub(super) struct TableRow {
     pub(super) span: Span,
     pub(super) cells: Vec<Span>,
 }
@@ -96,10 +96,10 @@ pub(super) struct Block<'a> {
     pub(super) text: Option<Span>,
     /// Headings, paragraphs and table cells: their text with the markup taken out, in source
     /// order (a cell's text is found by its span).
-    pub(super) pieces: Vec<Piece<'a>>,
-    pub(super) items: Vec<Item>,
+    pub(super) pieces: Vec<ProsePiece<'a>>,
+    pub(super) items: Vec<ListItem>,
     /// Tables: the header row first.
-    pub(super) rows: Vec<Row>,
+    pub(super) rows: Vec<TableRow>,
     /// While inside content nested in a list item: the depth where it started.
     pub(super) skip: Option<usize>,
 }
@@ -132,7 +132,7 @@ impl<'a> Block<'a> {
             BlockKind::List => {
                 if depth == 1 {
                     if matches!(tag, Tag::Item) {
-                        self.items.push(Item {
+                        self.items.push(ListItem {
                             span,
                             text: None,
                             nested: None,
@@ -159,7 +159,7 @@ impl<'a> Block<'a> {
             }
             BlockKind::Table => match tag {
                 Tag::TableHead | Tag::TableRow if depth == 1 => {
-                    self.rows.push(Row {
+                    self.rows.push(TableRow {
                         span,
                         cells: Vec::new(),
                     });
@@ -197,7 +197,7 @@ impl<'a> Block<'a> {
             BlockKind::Heading(_) | BlockKind::Paragraph => {
                 grow(&mut self.text, span);
                 if let Some(text) = text {
-                    self.pieces.push(Piece { text, span });
+                    self.pieces.push(ProsePiece { text, span });
                 }
             }
             BlockKind::List => {
@@ -207,7 +207,7 @@ impl<'a> Block<'a> {
             }
             BlockKind::Table => {
                 if let Some(text) = text {
-                    self.pieces.push(Piece { text, span });
+                    self.pieces.push(ProsePiece { text, span });
                 }
             }
             _ => {}
@@ -261,7 +261,7 @@ pub(super) fn read_blocks(text: &str) -> Vec<Block<'_>> {
     blocks
 }
 
-pub(super) fn reduced(pieces: &[Piece<'_>], within: Span) -> String {
+pub(super) fn reduced(pieces: &[ProsePiece<'_>], within: Span) -> String {
     let first = pieces.partition_point(|p| p.span.start < within.start);
     let mut out = String::new();
     for piece in pieces.get(first..).unwrap_or(&[]) {

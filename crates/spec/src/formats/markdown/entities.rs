@@ -6,12 +6,12 @@ use crate::limits;
 use crate::node::{Entry, Key, Node, Value};
 use crate::span::Span;
 
-use super::blocks::{Block, BlockKind, Declared, Piece, Row, grow, reduced};
+use super::blocks::{Block, BlockKind, DeclaredSection, ProsePiece, TableRow, grow, reduced};
 use super::text::{
-    Group, Slice, arrow, bool_word, clean, generic, groups, match_phrase, number, shorten,
-    split_top, strip_code, unescape_pipe,
+    LineGroup, SourceSlice, bool_word, clean_name, generic_item, line_groups, match_phrase, number,
+    relation_arrow, shorten, split_top, strip_code, unescape_pipe,
 };
-use super::translate::{Columns, EntityParts, MapBuilder, Translator};
+use super::translate::{EntityParts, FieldColumns, MapBuilder, Translator};
 use super::vocabulary::{
     CONSTRAINTS, Constraint, ENTITY_LABELS, FIELDS_HEADER_HINT, LIST_PARTS, ListPart, STRING_TYPES,
 };
@@ -20,7 +20,7 @@ impl<'a> Translator<'_, 'a> {
     pub(super) fn entity(
         &mut self,
         heading: Span,
-        name: Slice<'a>,
+        name: SourceSlice<'a>,
         body: &[Block<'a>],
         span: Span,
         label: &str,
@@ -28,7 +28,8 @@ impl<'a> Translator<'_, 'a> {
         if self.entities.len() > limits::MAX_ENTITIES {
             return;
         }
-        let Some((name, name_span, path)) = self.declare(Declared::Entity, heading, name, label)
+        let Some((name, name_span, path)) =
+            self.declare(DeclaredSection::Entity, heading, name, label)
         else {
             return;
         };
@@ -41,7 +42,7 @@ impl<'a> Translator<'_, 'a> {
             }
             match block.kind {
                 BlockKind::Paragraph => {
-                    for group in groups(self.src, block.span, ENTITY_LABELS, true) {
+                    for group in line_groups(self.src, block.span, ENTITY_LABELS, true) {
                         self.entity_group(&block.pieces, group, &path, &mut parts);
                     }
                 }
@@ -91,17 +92,17 @@ impl<'a> Translator<'_, 'a> {
 
     fn entity_group(
         &mut self,
-        pieces: &[Piece<'_>],
-        group: Group<'a>,
+        pieces: &[ProsePiece<'_>],
+        group: LineGroup<'a>,
         path: &str,
         parts: &mut EntityParts,
     ) {
         match group {
-            Group::Prose(span) => {
+            LineGroup::Prose(span) => {
                 let text = reduced(pieces, span);
                 parts.description.push(&text, span);
             }
-            Group::Label { index, label, rest } => {
+            LineGroup::Label { index, label, rest } => {
                 let key = ENTITY_LABELS.get(index).copied().unwrap_or("list");
                 let key_path = pointer(path, key);
                 let value = match index {
@@ -123,10 +124,10 @@ impl<'a> Translator<'_, 'a> {
         }
     }
 
-    fn columns(&mut self, header: &Row) -> Columns {
-        let mut columns = Columns::default();
+    fn columns(&mut self, header: &TableRow) -> FieldColumns {
+        let mut columns = FieldColumns::default();
         for (index, cell) in header.cells.iter().enumerate() {
-            let (name, span) = clean(Slice::new(self.src, *cell));
+            let (name, span) = clean_name(SourceSlice::new(self.src, *cell));
             let slot = match name.to_ascii_lowercase().as_str() {
                 "field" => &mut columns.field,
                 "type" => &mut columns.ty,
@@ -211,11 +212,11 @@ impl<'a> Translator<'_, 'a> {
             {
                 break;
             }
-            let raw = Slice::new(self.src, row.span).trim();
+            let raw = SourceSlice::new(self.src, row.span).trim();
             if !raw.text().contains('|') {
                 // GFM continues a table with any line that follows it, so a `List:` line or
                 // prose written right under the table arrives here as a row.
-                for group in groups(self.src, raw.span(), ENTITY_LABELS, true) {
+                for group in line_groups(self.src, raw.span(), ENTITY_LABELS, true) {
                     self.entity_group(&block.pieces, group, path, parts);
                 }
                 continue;
@@ -224,17 +225,17 @@ impl<'a> Translator<'_, 'a> {
         }
     }
 
-    fn cell(&self, row: &Row, index: Option<usize>) -> Slice<'a> {
-        let row_end = Slice::new(self.src, row.span).trim().end;
+    fn cell(&self, row: &TableRow, index: Option<usize>) -> SourceSlice<'a> {
+        let row_end = SourceSlice::new(self.src, row.span).trim().end;
         let Some(&cell) = index.and_then(|i| row.cells.get(i)) else {
-            return Slice::point(self.src, row_end);
+            return SourceSlice::point(self.src, row_end);
         };
         if cell.is_empty() {
-            return Slice::point(self.src, row_end);
+            return SourceSlice::point(self.src, row_end);
         }
-        let trimmed = Slice::new(self.src, cell).trim();
+        let trimmed = SourceSlice::new(self.src, cell).trim();
         if trimmed.is_empty() {
-            Slice::point(self.src, cell.start)
+            SourceSlice::point(self.src, cell.start)
         } else {
             trimmed
         }
@@ -242,9 +243,9 @@ impl<'a> Translator<'_, 'a> {
 
     fn field_row(
         &mut self,
-        row: &Row,
-        pieces: &[Piece<'_>],
-        columns: &Columns,
+        row: &TableRow,
+        pieces: &[ProsePiece<'_>],
+        columns: &FieldColumns,
         entity: &str,
         path: &str,
         parts: &mut EntityParts,
@@ -257,7 +258,7 @@ impl<'a> Translator<'_, 'a> {
             let within = row.cells.get(i).copied().unwrap_or(Span::point(0));
             (reduced(pieces, within), span)
         });
-        let (name, name_span) = clean(name_cell);
+        let (name, name_span) = clean_name(name_cell);
         let blank = name.is_empty()
             && type_cell.is_empty()
             && constraints.is_none_or(|c| c.is_empty())
@@ -266,7 +267,7 @@ impl<'a> Translator<'_, 'a> {
             return;
         }
         let (type_text, _) = strip_code(type_cell);
-        let relation = arrow(type_text);
+        let relation = relation_arrow(type_text);
         let group = if relation.is_some() {
             "relations"
         } else {
@@ -289,7 +290,7 @@ impl<'a> Translator<'_, 'a> {
         let mut map = MapBuilder::default();
         let string_like = match relation {
             Some((kind, arrow_span, target)) => {
-                let (to, to_span) = clean(target);
+                let (to, to_span) = clean_name(target);
                 let to = self.str(to, to_span);
                 self.put(&mut map, "to", to_span, to, &entry_path);
                 let kind = self.str(kind, arrow_span);
@@ -297,7 +298,7 @@ impl<'a> Translator<'_, 'a> {
                 false
             }
             None => {
-                let (ty, ty_span) = clean(type_cell);
+                let (ty, ty_span) = clean_name(type_cell);
                 let string_like = STRING_TYPES.iter().any(|t| ty.eq_ignore_ascii_case(t));
                 let ty = self.str(ty, ty_span);
                 self.put(&mut map, "type", ty_span, ty, &entry_path);
@@ -334,16 +335,22 @@ impl<'a> Translator<'_, 'a> {
         }
     }
 
-    fn number_node(&mut self, arg: Slice<'_>, key_span: Span) -> Node {
+    fn number_node(&mut self, arg: SourceSlice<'_>, key_span: Span) -> Node {
         if arg.is_empty() {
             return self.leaf(Value::Null, key_span);
         }
-        let (text, span) = clean(arg);
+        let (text, span) = clean_name(arg);
         let value = number(&text).unwrap_or(Value::Str(text));
         self.leaf(value, span)
     }
 
-    fn constraint(&mut self, item: Slice<'a>, string_like: bool, map: &mut MapBuilder, path: &str) {
+    fn constraint(
+        &mut self,
+        item: SourceSlice<'a>,
+        string_like: bool,
+        map: &mut MapBuilder,
+        path: &str,
+    ) {
         let Some((kind, key_span, arg)) = match_phrase(item, CONSTRAINTS) else {
             self.generic_entry(item, true, map, path);
             return;
@@ -358,7 +365,7 @@ impl<'a> Translator<'_, 'a> {
                 let value = if arg.is_empty() {
                     self.leaf(Value::Bool(true), key_span)
                 } else {
-                    let (text, span) = clean(arg);
+                    let (text, span) = clean_name(arg);
                     let value = bool_word(&text).map_or(Value::Str(text), Value::Bool);
                     self.leaf(value, span)
                 };
@@ -405,7 +412,7 @@ impl<'a> Translator<'_, 'a> {
                 let value = if arg.is_empty() {
                     self.leaf(Value::Null, key_span)
                 } else {
-                    let (text, span) = clean(arg);
+                    let (text, span) = clean_name(arg);
                     self.str(text.split_whitespace().collect::<Vec<_>>().join("_"), span)
                 };
                 ("on_delete", value)
@@ -414,7 +421,7 @@ impl<'a> Translator<'_, 'a> {
                 let value = if arg.is_empty() {
                     self.leaf(Value::Null, key_span)
                 } else {
-                    let (text, span) = clean(arg);
+                    let (text, span) = clean_name(arg);
                     self.str(text, span)
                 };
                 ("mapped_by", value)
@@ -423,7 +430,7 @@ impl<'a> Translator<'_, 'a> {
         self.put(map, key, key_span, value, path);
     }
 
-    fn default_node(&mut self, arg: Slice<'_>, key_span: Span) -> Node {
+    fn default_node(&mut self, arg: SourceSlice<'_>, key_span: Span) -> Node {
         if arg.is_empty() {
             return self.leaf(Value::Null, key_span);
         }
@@ -450,8 +457,14 @@ impl<'a> Translator<'_, 'a> {
     }
 
     /// An item that is no known word still reaches the tree, so the validator can name it.
-    fn generic_entry(&mut self, item: Slice<'_>, join: bool, map: &mut MapBuilder, path: &str) {
-        let g = generic(item, join);
+    fn generic_entry(
+        &mut self,
+        item: SourceSlice<'_>,
+        join: bool,
+        map: &mut MapBuilder,
+        path: &str,
+    ) {
+        let g = generic_item(item, join);
         let value = match g.value {
             Some((text, span)) => self.str(unescape_pipe(&text), span),
             None => self.leaf(Value::Bool(true), g.key_span),
@@ -459,7 +472,7 @@ impl<'a> Translator<'_, 'a> {
         self.put(map, &g.key, g.key_span, value, path);
     }
 
-    pub(super) fn names(&mut self, s: Slice<'_>) -> Node {
+    pub(super) fn names(&mut self, s: SourceSlice<'_>) -> Node {
         let s = s.trim();
         let mut items = Vec::new();
         for part in split_top(s, b',') {
@@ -470,14 +483,14 @@ impl<'a> Translator<'_, 'a> {
             if part.is_empty() {
                 continue;
             }
-            let (name, span) = clean(part);
+            let (name, span) = clean_name(part);
             let node = self.str(name, span);
             items.push(node);
         }
         self.leaf(Value::Seq(items), s.span())
     }
 
-    fn list_line(&mut self, rest: Slice<'a>, path: &str) -> Node {
+    fn list_line(&mut self, rest: SourceSlice<'a>, path: &str) -> Node {
         let rest = rest.trim();
         let mut map = MapBuilder::default();
         for part in split_top(rest, b';') {
@@ -507,7 +520,7 @@ impl<'a> Translator<'_, 'a> {
         self.leaf(Value::Map(map.entries), rest.span())
     }
 
-    fn permissions_line(&mut self, rest: Slice<'a>, path: &str) -> Node {
+    fn permissions_line(&mut self, rest: SourceSlice<'a>, path: &str) -> Node {
         let rest = rest.trim();
         let mut map = MapBuilder::default();
         for part in split_top(rest, b';') {
@@ -520,7 +533,7 @@ impl<'a> Translator<'_, 'a> {
             }
             match part.text().find(':') {
                 Some(colon) => {
-                    let (operation, key_span) = clean(part.sub(0, colon));
+                    let (operation, key_span) = clean_name(part.sub(0, colon));
                     let roles = self.names(part.from(colon + 1));
                     self.put(&mut map, &operation, key_span, roles, path);
                 }
@@ -530,11 +543,11 @@ impl<'a> Translator<'_, 'a> {
         self.leaf(Value::Map(map.entries), rest.span())
     }
 
-    pub(super) fn timestamps(&mut self, rest: Slice<'_>, label: Span) -> Node {
+    pub(super) fn timestamps(&mut self, rest: SourceSlice<'_>, label: Span) -> Node {
         if rest.is_empty() {
             return self.leaf(Value::Null, label);
         }
-        let (word, span) = clean(rest);
+        let (word, span) = clean_name(rest);
         let value = bool_word(&word).map_or(Value::Str(word), Value::Bool);
         self.leaf(value, span)
     }

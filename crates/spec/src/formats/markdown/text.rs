@@ -7,16 +7,16 @@ use crate::node::Value;
 use crate::span::Span;
 
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Slice<'a> {
+pub(super) struct SourceSlice<'a> {
     pub(super) src: &'a str,
     pub(super) start: usize,
     pub(super) end: usize,
 }
 
-impl<'a> Slice<'a> {
+impl<'a> SourceSlice<'a> {
     pub(super) fn new(src: &'a str, span: Span) -> Self {
         let end = span.end.min(src.len());
-        Slice {
+        SourceSlice {
             src,
             start: span.start.min(end),
             end,
@@ -24,7 +24,7 @@ impl<'a> Slice<'a> {
     }
 
     pub(super) fn point(src: &'a str, at: usize) -> Self {
-        Slice::new(src, Span::point(at))
+        SourceSlice::new(src, Span::point(at))
     }
 
     pub(super) fn text(&self) -> &'a str {
@@ -40,22 +40,22 @@ impl<'a> Slice<'a> {
     }
 
     /// The part from relative byte `from` to relative byte `to` (clamped).
-    pub(super) fn sub(&self, from: usize, to: usize) -> Slice<'a> {
+    pub(super) fn sub(&self, from: usize, to: usize) -> SourceSlice<'a> {
         let len = self.end - self.start;
         let to = to.min(len);
         let from = from.min(to);
-        Slice {
+        SourceSlice {
             src: self.src,
             start: self.start + from,
             end: self.start + to,
         }
     }
 
-    pub(super) fn from(&self, at: usize) -> Slice<'a> {
+    pub(super) fn from(&self, at: usize) -> SourceSlice<'a> {
         self.sub(at, self.end - self.start)
     }
 
-    pub(super) fn trim(&self) -> Slice<'a> {
+    pub(super) fn trim(&self) -> SourceSlice<'a> {
         let t = self.text();
         let lead = t.len() - t.trim_start().len();
         self.sub(lead, lead + t.trim().len())
@@ -64,7 +64,7 @@ impl<'a> Slice<'a> {
 
 /// Removes one code span around the whole text (`` `x` `` or ``` ``x`` ```), as CommonMark
 /// reads it. The flag says whether there was one.
-pub(super) fn strip_code(s: Slice<'_>) -> (Slice<'_>, bool) {
+pub(super) fn strip_code(s: SourceSlice<'_>) -> (SourceSlice<'_>, bool) {
     let s = s.trim();
     let t = s.text();
     let run = t.bytes().take_while(|&b| b == b'`').count();
@@ -84,7 +84,7 @@ pub(super) fn strip_code(s: Slice<'_>) -> (Slice<'_>, bool) {
 }
 
 /// Takes off the code span or emphasis a name may be wrapped in (`` `title` ``, `**Book**`).
-fn strip_wrappers(s: Slice<'_>) -> Slice<'_> {
+fn strip_wrappers(s: SourceSlice<'_>) -> SourceSlice<'_> {
     let mut s = s.trim();
     for _ in 0..4 {
         let (inner, code) = strip_code(s);
@@ -129,7 +129,7 @@ pub(super) fn unescape_pipe(text: &str) -> String {
 }
 
 /// A name as written: without surrounding code span, emphasis or escapes; the span is the name.
-pub(super) fn clean(s: Slice<'_>) -> (String, Span) {
+pub(super) fn clean_name(s: SourceSlice<'_>) -> (String, Span) {
     let s = strip_wrappers(s);
     (unescape(s.text()), s.span())
 }
@@ -173,7 +173,7 @@ fn code_spans(bytes: &[u8]) -> HashMap<usize, usize> {
 
 /// Splits at `sep` outside brackets, braces, parentheses, code spans and double quotes, so that
 /// `pattern ^[0-9]{10,17}$` stays one item.
-pub(super) fn split_top(s: Slice<'_>, sep: u8) -> Vec<Slice<'_>> {
+pub(super) fn split_top(s: SourceSlice<'_>, sep: u8) -> Vec<SourceSlice<'_>> {
     let bytes = s.text().as_bytes();
     let spans = if bytes.contains(&b'`') {
         code_spans(bytes)
@@ -260,9 +260,9 @@ pub(super) fn leading_words(s: &str, max: usize) -> Vec<(usize, usize)> {
 /// so longer phrases come first). Returns the phrase's value, its span and the rest after an
 /// optional colon.
 pub(super) fn match_phrase<'a, K: Copy>(
-    s: Slice<'a>,
+    s: SourceSlice<'a>,
     phrases: &[(&[&str], K)],
-) -> Option<(K, Span, Slice<'a>)> {
+) -> Option<(K, Span, SourceSlice<'a>)> {
     let text = s.text();
     let words = leading_words(text, 3);
     for (phrase, kind) in phrases {
@@ -290,7 +290,7 @@ pub(super) fn match_phrase<'a, K: Copy>(
 }
 
 /// Whitespace-separated tokens with their spans.
-fn tokens(s: Slice<'_>) -> Vec<Slice<'_>> {
+fn tokens(s: SourceSlice<'_>) -> Vec<SourceSlice<'_>> {
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in s.text().char_indices() {
@@ -311,13 +311,13 @@ fn tokens(s: Slice<'_>) -> Vec<Slice<'_>> {
 
 /// An item that is not a known word: `key: value`, `word`, `word argument` or, when `join`
 /// is set, `some plain words` (one key `some_plain_words`).
-pub(super) struct Generic {
+pub(super) struct GenericItem {
     pub(super) key: String,
     pub(super) key_span: Span,
     pub(super) value: Option<(String, Span)>,
 }
 
-pub(super) fn generic(s: Slice<'_>, join: bool) -> Generic {
+pub(super) fn generic_item(s: SourceSlice<'_>, join: bool) -> GenericItem {
     let text = s.text();
     if let Some(colon) = text.find(':') {
         let head = s.sub(0, colon).trim();
@@ -329,7 +329,7 @@ pub(super) fn generic(s: Slice<'_>, join: bool) -> Generic {
             let key = head.text().split_whitespace().collect::<Vec<_>>().join("_");
             let rest = s.from(colon + 1).trim();
             let value = (!rest.is_empty()).then(|| (rest.text().to_string(), rest.span()));
-            return Generic {
+            return GenericItem {
                 key,
                 key_span: head.span(),
                 value,
@@ -337,7 +337,7 @@ pub(super) fn generic(s: Slice<'_>, join: bool) -> Generic {
         }
     }
     let words = tokens(s);
-    let plain = |w: &Slice<'_>| {
+    let plain = |w: &SourceSlice<'_>| {
         w.text()
             .chars()
             .all(|c| c.is_alphabetic() || c == '_' || c == '-')
@@ -347,7 +347,7 @@ pub(super) fn generic(s: Slice<'_>, join: bool) -> Generic {
             if rest.is_empty() || (join && plain(first) && rest.iter().all(plain)) =>
         {
             let key = words.iter().map(|w| w.text()).collect::<Vec<_>>().join("_");
-            Generic {
+            GenericItem {
                 key,
                 key_span: s.span(),
                 value: None,
@@ -355,13 +355,13 @@ pub(super) fn generic(s: Slice<'_>, join: bool) -> Generic {
         }
         Some((first, _)) => {
             let rest = s.from(first.end - s.start).trim();
-            Generic {
+            GenericItem {
                 key: first.text().to_string(),
                 key_span: first.span(),
                 value: Some((rest.text().to_string(), rest.span())),
             }
         }
-        None => Generic {
+        None => GenericItem {
             key: String::new(),
             key_span: s.span(),
             value: None,
@@ -415,7 +415,7 @@ pub(super) fn shorten(text: &str) -> String {
 
 /// The value of a list item, without a description after `—`, `–`, ` - ` or `:`; the flag
 /// says whether a description followed.
-pub(super) fn item_value(s: Slice<'_>) -> (Slice<'_>, bool) {
+pub(super) fn item_value(s: SourceSlice<'_>) -> (SourceSlice<'_>, bool) {
     let text = s.text();
     let cut = ["\u{2014}", "\u{2013}", " - ", ":"]
         .iter()
@@ -429,7 +429,10 @@ pub(super) fn item_value(s: Slice<'_>) -> (Slice<'_>, bool) {
 
 /// A `Label:` at the start of a line, optionally in bold (`**List:**`, `**List**:`): the
 /// label's index, its span and the rest of the line.
-fn match_label<'a>(line: Slice<'a>, labels: &[&str]) -> Option<(usize, Span, Slice<'a>)> {
+fn match_label<'a>(
+    line: SourceSlice<'a>,
+    labels: &[&str],
+) -> Option<(usize, Span, SourceSlice<'a>)> {
     let text = line.text();
     let bold = text.starts_with("**") || text.starts_with("__");
     let mut i = if bold { 2 } else { 0 };
@@ -459,24 +462,24 @@ fn match_label<'a>(line: Slice<'a>, labels: &[&str]) -> Option<(usize, Span, Sli
 }
 
 /// A paragraph's lines, grouped into prose and `Label:` lines.
-pub(super) enum Group<'a> {
+pub(super) enum LineGroup<'a> {
     Prose(Span),
     Label {
         index: usize,
         label: Span,
-        rest: Slice<'a>,
+        rest: SourceSlice<'a>,
     },
 }
 
 /// Groups the lines of a paragraph. With `continues`, a line after a `Label:` line that starts
 /// no other label continues it (a long `List:` line wrapped by the editor).
-pub(super) fn groups<'a>(
+pub(super) fn line_groups<'a>(
     src: &'a str,
     span: Span,
     labels: &[&str],
     continues: bool,
-) -> Vec<Group<'a>> {
-    let para = Slice::new(src, span);
+) -> Vec<LineGroup<'a>> {
+    let para = SourceSlice::new(src, span);
     let mut out = Vec::new();
     let mut offset = 0;
     for line in para.text().split('\n') {
@@ -486,26 +489,26 @@ pub(super) fn groups<'a>(
             continue;
         }
         if let Some((index, label, rest)) = match_label(l, labels) {
-            out.push(Group::Label { index, label, rest });
+            out.push(LineGroup::Label { index, label, rest });
             continue;
         }
         match out.last_mut() {
-            Some(Group::Label { rest, .. }) if continues => {
-                *rest = Slice::new(src, Span::new(rest.start, l.end));
+            Some(LineGroup::Label { rest, .. }) if continues => {
+                *rest = SourceSlice::new(src, Span::new(rest.start, l.end));
             }
-            Some(Group::Prose(span)) => *span = span.to(l.span()),
-            _ => out.push(Group::Prose(l.span())),
+            Some(LineGroup::Prose(span)) => *span = span.to(l.span()),
+            _ => out.push(LineGroup::Prose(l.span())),
         }
     }
     out
 }
 
 pub(super) fn is_comment(src: &str, span: Span) -> bool {
-    let t = Slice::new(src, span).trim();
+    let t = SourceSlice::new(src, span).trim();
     t.text().starts_with("<!--") && t.text().ends_with("-->")
 }
 /// `-> T`, `<-> T`, `<- T`, `-- T`: the relation kind, the arrow's span and the target.
-pub(super) fn arrow(ty: Slice<'_>) -> Option<(&'static str, Span, Slice<'_>)> {
+pub(super) fn relation_arrow(ty: SourceSlice<'_>) -> Option<(&'static str, Span, SourceSlice<'_>)> {
     const ARROWS: &[(&str, &str)] = &[
         ("<->", "many_to_many"),
         ("<-", "one_to_many"),

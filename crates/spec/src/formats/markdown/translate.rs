@@ -9,9 +9,11 @@ use crate::names::snake_case;
 use crate::node::{Entry, Key, Node, Value};
 use crate::span::Span;
 
-use super::blocks::{Block, BlockKind, Declared, Item, grow, reduced};
-use super::text::{Group, Slice, clean, groups, is_comment, item_value, shorten};
-use super::vocabulary::{Section, classify};
+use super::blocks::{Block, BlockKind, DeclaredSection, ListItem, grow, reduced};
+use super::text::{
+    LineGroup, SourceSlice, clean_name, is_comment, item_value, line_groups, shorten,
+};
+use super::vocabulary::{Section, classify_heading};
 
 /// The entries of a mapping being built, with the first span of each key.
 #[derive(Default)]
@@ -72,7 +74,7 @@ impl Prose {
     }
 }
 
-pub(super) struct Roles {
+pub(super) struct RolesSection {
     pub(super) key: Span,
     pub(super) span: Span,
     pub(super) items: Vec<Node>,
@@ -92,7 +94,7 @@ pub(super) struct EntityParts {
 
 /// Column indices of a fields table.
 #[derive(Default)]
-pub(super) struct Columns {
+pub(super) struct FieldColumns {
     pub(super) field: Option<usize>,
     pub(super) ty: Option<usize>,
     pub(super) constraints: Option<usize>,
@@ -110,7 +112,7 @@ pub(super) struct Translator<'s, 'a> {
     pub(super) title: Option<(String, Span)>,
     name_line: Option<(Span, String, Span)>,
     pub(super) description: Prose,
-    pub(super) roles: Option<Roles>,
+    pub(super) roles: Option<RolesSection>,
     pub(super) enums: Vec<Entry>,
     enum_names: HashMap<String, Span>,
     enums_span: Option<Span>,
@@ -163,7 +165,7 @@ impl<'s, 'a> Translator<'s, 'a> {
     }
 
     pub(super) fn trimmed(&self, span: Span) -> Span {
-        Slice::new(self.src, span).trim().span()
+        SourceSlice::new(self.src, span).trim().span()
     }
 
     pub(super) fn first_defined(&self, span: Span) -> String {
@@ -247,8 +249,8 @@ impl<'s, 'a> Translator<'s, 'a> {
         self.first_heading.get_or_insert(heading_span);
         let text = heading
             .text
-            .map_or(Slice::point(self.src, heading.span.start), |s| {
-                Slice::new(self.src, s)
+            .map_or(SourceSlice::point(self.src, heading.span.start), |s| {
+                SourceSlice::new(self.src, s)
             })
             .trim();
         let label = format!("{} {}", "#".repeat(level), shorten(text.text()));
@@ -256,7 +258,7 @@ impl<'s, 'a> Translator<'s, 'a> {
             .last()
             .map_or(heading_span.end, |b| self.trimmed(b.span).end);
         let span = Span::new(heading_span.start, end);
-        match classify(text) {
+        match classify_heading(text) {
             Section::Roles => self.roles(text, body, span, &label),
             Section::Enum(name) => self.enumeration(heading_span, name, body, span, &label),
             Section::Entity(name) => self.entity(heading_span, name, body, span, &label),
@@ -288,7 +290,7 @@ impl<'s, 'a> Translator<'s, 'a> {
     fn title_section(
         &mut self,
         heading: &Block<'a>,
-        text: Slice<'a>,
+        text: SourceSlice<'a>,
         body: &[Block<'a>],
         label: &str,
     ) {
@@ -297,13 +299,13 @@ impl<'s, 'a> Translator<'s, 'a> {
         for block in body {
             match block.kind {
                 BlockKind::Paragraph => {
-                    for group in groups(self.src, block.span, &["name"], false) {
+                    for group in line_groups(self.src, block.span, &["name"], false) {
                         match group {
-                            Group::Prose(span) => {
+                            LineGroup::Prose(span) => {
                                 let t = reduced(&block.pieces, span);
                                 self.description.push(&t, span);
                             }
-                            Group::Label {
+                            LineGroup::Label {
                                 label: label_span,
                                 rest,
                                 ..
@@ -318,7 +320,7 @@ impl<'s, 'a> Translator<'s, 'a> {
                                     );
                                     self.diagnostics.push(d.with_hint(hint));
                                 } else {
-                                    let (value, span) = clean(rest);
+                                    let (value, span) = clean_name(rest);
                                     self.name_line = Some((label_span, value, span));
                                 }
                             }
@@ -331,16 +333,22 @@ impl<'s, 'a> Translator<'s, 'a> {
         }
     }
 
-    fn item_slice(&self, item: &Item) -> Slice<'a> {
+    fn item_slice(&self, item: &ListItem) -> SourceSlice<'a> {
         item.text
-            .map_or(Slice::point(self.src, item.span.start), |s| {
-                Slice::new(self.src, s)
+            .map_or(SourceSlice::point(self.src, item.span.start), |s| {
+                SourceSlice::new(self.src, s)
             })
             .trim()
     }
 
-    pub(super) fn roles(&mut self, text: Slice<'a>, body: &[Block<'a>], span: Span, label: &str) {
-        let mut roles = self.roles.take().unwrap_or_else(|| Roles {
+    pub(super) fn roles(
+        &mut self,
+        text: SourceSlice<'a>,
+        body: &[Block<'a>],
+        span: Span,
+        label: &str,
+    ) {
+        let mut roles = self.roles.take().unwrap_or_else(|| RolesSection {
             key: text.span(),
             span,
             items: Vec::new(),
@@ -364,7 +372,7 @@ impl<'s, 'a> Translator<'s, 'a> {
                             );
                         }
                         let (value, _) = item_value(self.item_slice(item));
-                        let (name, name_span) = clean(value);
+                        let (name, name_span) = clean_name(value);
                         let index = roles.written;
                         roles.written += 1;
                         if let Some(&first) = roles.seen.get(&name) {
@@ -396,21 +404,21 @@ impl<'s, 'a> Translator<'s, 'a> {
     /// name or a second declaration and returns `None` for them.
     pub(super) fn declare(
         &mut self,
-        kind: Declared,
+        kind: DeclaredSection,
         heading: Span,
-        name: Slice<'a>,
+        name: SourceSlice<'a>,
         label: &str,
     ) -> Option<(String, Span, String)> {
         let (root, noun, example, duplicate) = match kind {
-            Declared::Enum => ("/enums", "enum", "## Enum: BookStatus", Code::DuplicateEnum),
-            Declared::Entity => (
+            DeclaredSection::Enum => ("/enums", "enum", "## Enum: BookStatus", Code::DuplicateEnum),
+            DeclaredSection::Entity => (
                 "/entities",
                 "entity",
                 "## Entity: Book",
                 Code::DuplicateEntity,
             ),
         };
-        let (name, name_span) = clean(name);
+        let (name, name_span) = clean_name(name);
         if name.is_empty() {
             let d = self.source.error(
                 Code::SyntaxError,
@@ -425,8 +433,8 @@ impl<'s, 'a> Translator<'s, 'a> {
         }
         let path = pointer(root, &name);
         let names = match kind {
-            Declared::Enum => &mut self.enum_names,
-            Declared::Entity => &mut self.entity_names,
+            DeclaredSection::Enum => &mut self.enum_names,
+            DeclaredSection::Entity => &mut self.entity_names,
         };
         if let Some(&first) = names.get(&name) {
             let hint = self.first_defined(first);
@@ -446,7 +454,7 @@ impl<'s, 'a> Translator<'s, 'a> {
     fn enumeration(
         &mut self,
         heading: Span,
-        name: Slice<'a>,
+        name: SourceSlice<'a>,
         body: &[Block<'a>],
         span: Span,
         label: &str,
@@ -454,7 +462,8 @@ impl<'s, 'a> Translator<'s, 'a> {
         if self.enums.len() > limits::MAX_ENUMS {
             return;
         }
-        let Some((name, name_span, path)) = self.declare(Declared::Enum, heading, name, label)
+        let Some((name, name_span, path)) =
+            self.declare(DeclaredSection::Enum, heading, name, label)
         else {
             return;
         };
@@ -480,7 +489,7 @@ impl<'s, 'a> Translator<'s, 'a> {
                         }
                         let (value, has_description) = item_value(self.item_slice(item));
                         described |= has_description;
-                        let (value, value_span) = clean(value);
+                        let (value, value_span) = clean_name(value);
                         let index = written;
                         written += 1;
                         if let Some(&first) = seen.get(&value) {

@@ -1,7 +1,7 @@
 //! The words of the convention: constraint words, `List:` parts, entity labels, and the
 //! section headings.
 
-use super::text::{Slice, leading_words, shorten};
+use super::text::{SourceSlice, leading_words, shorten};
 
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Constraint {
@@ -72,12 +72,12 @@ pub(super) const FIELDS_HEADER_HINT: &str = "start the table with the header \
 
 pub(super) enum Section<'a> {
     Roles,
-    Enum(Slice<'a>),
-    Entity(Slice<'a>),
+    Enum(SourceSlice<'a>),
+    Entity(SourceSlice<'a>),
     Other(Option<String>),
 }
 
-pub(super) fn classify(text: Slice<'_>) -> Section<'_> {
+pub(super) fn classify_heading(text: SourceSlice<'_>) -> Section<'_> {
     let t = text.text();
     let Some(&(a, b)) = leading_words(t, 1).first() else {
         return Section::Other(None);

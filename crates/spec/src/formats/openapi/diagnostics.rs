@@ -8,7 +8,7 @@ use crate::span::Span;
 
 /// Where diagnostics go. A schema merged into several entities is translated several times, so
 /// identical diagnostics are kept once; `muted` silences the dry runs used to look ahead.
-pub(super) struct Cx<'s, 'd> {
+pub(super) struct Reporter<'s, 'd> {
     pub(super) source: &'s Source<'s>,
     pub(super) out: &'d mut Vec<Diagnostic>,
     pub(super) seen: HashSet<(usize, usize, Code, String)>,
@@ -18,7 +18,7 @@ pub(super) struct Cx<'s, 'd> {
     pub(super) suggestion_budget: SuggestionBudget,
 }
 
-impl Cx<'_, '_> {
+impl Reporter<'_, '_> {
     pub(super) fn emit(&mut self, d: Diagnostic) {
         if self.muted > 0 {
             return;

@@ -7,13 +7,13 @@ use crate::names::snake_case;
 use crate::node::{Entry, Node, Value};
 
 use super::OTHER_COMPONENTS;
-use super::diagnostics::Cx;
+use super::diagnostics::Reporter;
 
-pub(super) fn find<'a>(map: &'a [Entry], key: &str) -> Option<&'a Entry> {
+pub(super) fn find_entry<'a>(map: &'a [Entry], key: &str) -> Option<&'a Entry> {
     map.iter().find(|e| e.key.name == key)
 }
 
-pub(super) fn is_empty(node: &Node) -> bool {
+pub(super) fn is_empty_value(node: &Node) -> bool {
     match &node.value {
         Value::Null => true,
         Value::Map(m) => m.is_empty(),
@@ -45,17 +45,17 @@ fn supported_version(v: &str) -> bool {
         }
 }
 
-pub(super) fn check_version<'a>(root: &'a Node, cx: &mut Cx) -> Option<&'a Entry> {
+pub(super) fn check_version<'a>(root: &'a Node, report: &mut Reporter) -> Option<&'a Entry> {
     let Some(map) = root.as_map() else {
         let message = format!(
             "an OpenAPI document must be a mapping, found {}",
             root.kind_name()
         );
-        cx.error(Code::InvalidValue, root.span, "", message, None);
+        report.error(Code::InvalidValue, root.span, "", message, None);
         return None;
     };
-    let Some(version) = find(map, "openapi") else {
-        if let Some(swagger) = find(map, "swagger") {
+    let Some(version) = find_entry(map, "openapi") else {
+        if let Some(swagger) = find_entry(map, "swagger") {
             let message = format!(
                 "Swagger {} documents are not supported: specforge imports OpenAPI 3.0 and 3.1",
                 scalar_text(&swagger.value)
@@ -63,7 +63,7 @@ pub(super) fn check_version<'a>(root: &'a Node, cx: &mut Cx) -> Option<&'a Entry
             let hint = "convert the document to OpenAPI 3 first (API editors and converters can \
                         do it), then import it again";
             let span = swagger.value.span;
-            cx.error(
+            report.error(
                 Code::UnsupportedVersion,
                 span,
                 "/swagger",
@@ -75,7 +75,7 @@ pub(super) fn check_version<'a>(root: &'a Node, cx: &mut Cx) -> Option<&'a Entry
                            document"
                 .to_string();
             let hint = "add `openapi: 3.1.0` at the top level".to_string();
-            cx.error(Code::MissingVersion, root.span, "", message, Some(hint));
+            report.error(Code::MissingVersion, root.span, "", message, Some(hint));
         }
         return None;
     };
@@ -91,7 +91,7 @@ pub(super) fn check_version<'a>(root: &'a Node, cx: &mut Cx) -> Option<&'a Entry
             } else {
                 "use an OpenAPI 3.0 or 3.1 document"
             };
-            cx.error(
+            report.error(
                 Code::UnsupportedVersion,
                 span,
                 "/openapi",
@@ -106,7 +106,7 @@ pub(super) fn check_version<'a>(root: &'a Node, cx: &mut Cx) -> Option<&'a Entry
                 version.value.kind_name()
             );
             let hint = "quote the version: `openapi: \"3.1.0\"`".to_string();
-            cx.error(
+            report.error(
                 Code::UnsupportedVersion,
                 span,
                 "/openapi",
@@ -119,21 +119,21 @@ pub(super) fn check_version<'a>(root: &'a Node, cx: &mut Cx) -> Option<&'a Entry
 }
 
 /// `name`, `title` and `description` from `x-specforge-name` and `info`.
-pub(super) fn header(root: &Node, map: &[Entry], cx: &mut Cx) -> Vec<Entry> {
+pub(super) fn header(root: &Node, map: &[Entry], report: &mut Reporter) -> Vec<Entry> {
     let mut out = Vec::new();
-    let info = find(map, "info");
+    let info = find_entry(map, "info");
     let info_map = info.and_then(|e| {
         let m = e.value.as_map();
         if m.is_none() && !e.value.is_null() {
             let message = format!("`info` must be a mapping, found {}", e.value.kind_name());
-            cx.error(Code::InvalidValue, e.value.span, "/info", message, None);
+            report.error(Code::InvalidValue, e.value.span, "/info", message, None);
         }
         m
     });
-    let title = info_map.and_then(|m| find(m, "title"));
-    let description = info_map.and_then(|m| find(m, "description"));
+    let title = info_map.and_then(|m| find_entry(m, "title"));
+    let description = info_map.and_then(|m| find_entry(m, "description"));
 
-    if let Some(name) = find(map, "x-specforge-name") {
+    if let Some(name) = find_entry(map, "x-specforge-name") {
         out.push(Entry::new("name", name.key.span, name.value.clone()));
     } else if let Some(t) = title
         && let Some(text) = t.value.as_str()
@@ -152,7 +152,7 @@ pub(super) fn header(root: &Node, map: &[Entry], cx: &mut Cx) -> Vec<Entry> {
                        a string"
             .to_string();
         let hint = "add a string `info.title`, or `x-specforge-name: my_app` at the top level";
-        cx.error(
+        report.error(
             Code::MissingKey,
             span,
             "/info/title",
@@ -170,7 +170,7 @@ pub(super) fn header(root: &Node, map: &[Entry], cx: &mut Cx) -> Vec<Entry> {
 }
 
 /// Warnings for the top-level keys that are neither imported nor metadata.
-pub(super) fn top_level_keys(map: &[Entry], cx: &mut Cx) {
+pub(super) fn top_level_keys(map: &[Entry], report: &mut Reporter) {
     for e in map {
         let k = e.key.name.as_str();
         let path = pointer("", k);
@@ -178,18 +178,18 @@ pub(super) fn top_level_keys(map: &[Entry], cx: &mut Cx) {
         match k {
             "openapi" | "info" | "components" | "x-specforge-name" => {}
             "servers" | "tags" | "externalDocs" | "jsonSchemaDialect" => {}
-            "paths" if !is_empty(&e.value) => cx.warn(
+            "paths" if !is_empty_value(&e.value) => report.warn(
                 span,
                 &path,
                 "paths are not imported: specforge generates the CRUD operations of each entity"
                     .into(),
             ),
-            "webhooks" if !is_empty(&e.value) => cx.warn(
+            "webhooks" if !is_empty_value(&e.value) => report.warn(
                 span,
                 &path,
                 "webhooks are not imported: specforge has no equivalent".into(),
             ),
-            "security" if !is_empty(&e.value) => cx.warn_hint(
+            "security" if !is_empty_value(&e.value) => report.warn_hint(
                 span,
                 &path,
                 "security requirements are not imported: roles and permissions must be declared \
@@ -199,23 +199,23 @@ pub(super) fn top_level_keys(map: &[Entry], cx: &mut Cx) {
             ),
             "paths" | "webhooks" | "security" => {}
             _ if k.starts_with("x-") => {
-                cx.warn(span, &path, format!("extension `{k}` is not imported"))
+                report.warn(span, &path, format!("extension `{k}` is not imported"))
             }
-            _ => cx.warn(span, &path, format!("top-level key `{k}` is not imported")),
+            _ => report.warn(span, &path, format!("top-level key `{k}` is not imported")),
         }
     }
 }
 
 /// Warnings for the sections of `components`; returns the `schemas` entry.
-pub(super) fn components<'a>(map: &'a [Entry], cx: &mut Cx) -> Option<&'a Entry> {
-    let components = find(map, "components")?;
+pub(super) fn components<'a>(map: &'a [Entry], report: &mut Reporter) -> Option<&'a Entry> {
+    let components = find_entry(map, "components")?;
     let Some(sections) = components.value.as_map() else {
         if !components.value.is_null() {
             let message = format!(
                 "`components` must be a mapping, found {}",
                 components.value.kind_name()
             );
-            cx.error(
+            report.error(
                 Code::InvalidValue,
                 components.value.span,
                 "/components",
@@ -237,19 +237,19 @@ pub(super) fn components<'a>(map: &'a [Entry], cx: &mut Cx) -> Option<&'a Entry>
                         "`components.schemas` must be a mapping, found {}",
                         e.value.kind_name()
                     );
-                    cx.error(Code::InvalidValue, e.value.span, &path, message, None);
+                    report.error(Code::InvalidValue, e.value.span, &path, message, None);
                 }
                 schemas = Some(e);
             }
-            _ if is_empty(&e.value) => {}
-            "securitySchemes" => cx.warn_hint(
+            _ if is_empty_value(&e.value) => {}
+            "securitySchemes" => report.warn_hint(
                 span,
                 &path,
                 "security schemes are not imported: roles must be declared in a specforge spec"
                     .into(),
                 "declare the roles under `auth.roles` of the specforge specification",
             ),
-            _ if OTHER_COMPONENTS.contains(&k) => cx.warn(
+            _ if OTHER_COMPONENTS.contains(&k) => report.warn(
                 span,
                 &path,
                 format!(
@@ -258,9 +258,9 @@ pub(super) fn components<'a>(map: &'a [Entry], cx: &mut Cx) -> Option<&'a Entry>
                 ),
             ),
             _ if k.starts_with("x-") => {
-                cx.warn(span, &path, format!("extension `{k}` is not imported"))
+                report.warn(span, &path, format!("extension `{k}` is not imported"))
             }
-            _ => cx.warn(span, &path, format!("`components.{k}` is not imported")),
+            _ => report.warn(span, &path, format!("`components.{k}` is not imported")),
         }
     }
     schemas

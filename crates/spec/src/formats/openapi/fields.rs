@@ -7,68 +7,68 @@ use crate::node::{Entry, Node, Value};
 use crate::span::Span;
 
 use super::METADATA_KEYS;
-use super::diagnostics::Cx;
-use super::document::is_empty;
-use super::merge::{Prop, Req};
-use super::refs::Resolved;
-use super::schemas::{Ty, TypeInfo};
-use super::translate::{FormatFit, Out, Translator, map_scalar};
+use super::diagnostics::Reporter;
+use super::document::is_empty_value;
+use super::merge::{Property, RequiredName};
+use super::refs::ResolvedSchema;
+use super::schemas::{DeclaredType, TypeInfo};
+use super::translate::{FormatFit, Translated, Translator, map_scalar};
 
 impl<'a> Translator<'a, '_> {
     pub(super) fn inline(
         &mut self,
-        cx: &mut Cx,
-        r: &Resolved,
+        report: &mut Reporter,
+        r: &ResolvedSchema,
         ty: &TypeInfo,
-        p: &Prop,
-        req: Option<&Req>,
+        p: &Property,
+        req: Option<&RequiredName>,
         mut nullable: bool,
-    ) -> Out {
+    ) -> Translated {
         let type_span = ty.node.map_or(p.node.span, |n| n.span);
         let type_path = pointer(layer_of(r, "type"), "type");
         let mut consumed: Vec<&str> = vec!["type", "nullable"];
-        let type_node = match &ty.ty {
-            Ty::OnlyNull => {
+        let type_node = match &ty.declared {
+            DeclaredType::OnlyNull => {
                 let message = format!(
                     "property `{}` can only be null, so it is not imported",
                     p.key.name
                 );
-                cx.warn(type_span, &type_path, message);
-                return Out::Skip;
+                report.warn(type_span, &type_path, message);
+                return Translated::Skip;
             }
-            Ty::Several(names) => {
+            DeclaredType::Several(names) => {
                 let message = format!(
                     "property `{}` has several types (`{}`), so it is imported as a `json` field",
                     p.key.name,
                     names.join("`, `")
                 );
-                cx.warn(type_span, &type_path, message);
+                report.warn(type_span, &type_path, message);
                 Node::str("json", type_span)
             }
-            Ty::Malformed => ty.node.cloned().unwrap_or(Node::str("json", type_span)),
-            Ty::One(t @ ("string" | "integer" | "number" | "boolean"), node) => {
+            DeclaredType::Malformed => ty.node.cloned().unwrap_or(Node::str("json", type_span)),
+            DeclaredType::One(t @ ("string" | "integer" | "number" | "boolean"), node) => {
                 consumed.extend(["format", "enum"]);
-                self.scalar(cx, r, t, node.span, p, &mut nullable)
+                self.scalar(report, r, t, node.span, p, &mut nullable)
             }
-            Ty::One("object", _) => {
+            DeclaredType::One("object", _) => {
                 consumed.extend(["properties", "required", "additionalProperties"]);
-                object_like(cx, r, p);
+                object_like(report, r, p);
                 Node::str("json", type_span)
             }
-            Ty::One(_, node) => (*node).clone(),
-            Ty::Absent if r.get("enum").is_some() => {
+            DeclaredType::One(_, node) => (*node).clone(),
+            DeclaredType::Absent if r.get("enum").is_some() => {
                 consumed.push("enum");
-                match self.inline_enum(cx, r, p, &mut nullable) {
+                match self.inline_enum(report, r, p, &mut nullable) {
                     Some(node) => node,
                     None => Node::str("json", type_span),
                 }
             }
-            Ty::Absent if r.get("properties").is_some() => {
+            DeclaredType::Absent if r.get("properties").is_some() => {
                 consumed.extend(["properties", "required", "additionalProperties"]);
-                object_like(cx, r, p);
+                object_like(report, r, p);
                 Node::str("json", type_span)
             }
-            Ty::Absent => {
+            DeclaredType::Absent => {
                 if let Some((f, layer)) = r.get("format") {
                     consumed.push("format");
                     let message = format!(
@@ -76,24 +76,24 @@ impl<'a> Translator<'a, '_> {
                          `json` field",
                         p.key.name
                     );
-                    cx.warn(f.key.span, &pointer(layer, "format"), message);
+                    report.warn(f.key.span, &pointer(layer, "format"), message);
                 }
                 Node::str("json", type_span)
             }
         };
         let mut entries = vec![Entry::new("type", type_node.span, type_node)];
         push_required(&mut entries, req, nullable);
-        field_keys(cx, r, &consumed, &mut entries, &p.key.name);
-        Out::Field(Node::new(Value::Map(entries), p.node.span))
+        field_keys(report, r, &consumed, &mut entries, &p.key.name);
+        Translated::Field(Node::new(Value::Map(entries), p.node.span))
     }
 
     fn scalar(
         &mut self,
-        cx: &mut Cx,
-        r: &Resolved,
+        report: &mut Reporter,
+        r: &ResolvedSchema,
         t: &str,
         type_span: Span,
-        p: &Prop,
+        p: &Property,
         nullable: &mut bool,
     ) -> Node {
         let format = r.get("format");
@@ -102,7 +102,7 @@ impl<'a> Translator<'a, '_> {
             && format_text.is_none()
         {
             let message = format!("`format` must be a string, found {}", e.value.kind_name());
-            cx.error(
+            report.error(
                 Code::InvalidValue,
                 e.value.span,
                 &pointer(layer, "format"),
@@ -115,13 +115,13 @@ impl<'a> Translator<'a, '_> {
             let path = pointer(layer, "format");
             match fit {
                 FormatFit::Exact => {}
-                FormatFit::Binary => cx.warn_hint(
+                FormatFit::Binary => report.warn_hint(
                     e.value.span,
                     &path,
                     format!("format `{f}` (file contents) is not imported: the field is a plain `string`"),
                     "store files elsewhere and keep their address in a `format: uri` field",
                 ),
-                FormatFit::Unknown => cx.warn(
+                FormatFit::Unknown => report.warn(
                     e.value.span,
                     &path,
                     format!("format `{f}` is not imported: the field is a plain `{word}`"),
@@ -130,7 +130,7 @@ impl<'a> Translator<'a, '_> {
         }
         if let Some((e, layer)) = r.get("enum") {
             if t == "string"
-                && let Some(node) = self.inline_enum(cx, r, p, nullable)
+                && let Some(node) = self.inline_enum(report, r, p, nullable)
             {
                 return node;
             }
@@ -138,7 +138,7 @@ impl<'a> Translator<'a, '_> {
                 let message = format!(
                     "an enum of `{t}` values is not imported: the field accepts any `{word}`"
                 );
-                cx.warn(e.key.span, &pointer(layer, "enum"), message);
+                report.warn(e.key.span, &pointer(layer, "enum"), message);
             }
         }
         Node::str(word, type_span)
@@ -148,9 +148,9 @@ impl<'a> Translator<'a, '_> {
     /// (`null` among the values makes the field optional). Returns the field's `type` node.
     fn inline_enum(
         &mut self,
-        cx: &mut Cx,
-        r: &Resolved,
-        p: &Prop,
+        report: &mut Reporter,
+        r: &ResolvedSchema,
+        p: &Property,
         nullable: &mut bool,
     ) -> Option<Node> {
         let (e, layer) = r.get("enum")?;
@@ -162,7 +162,7 @@ impl<'a> Translator<'a, '_> {
                 "the enum of property `{}` has values that are not strings, so it is not imported",
                 p.key.name
             );
-            cx.warn(e.key.span, &pointer(layer, "enum"), message);
+            report.warn(e.key.span, &pointer(layer, "enum"), message);
             return None;
         }
         let items = items.unwrap_or(&[]);
@@ -170,31 +170,33 @@ impl<'a> Translator<'a, '_> {
             *nullable = true;
         }
         let span_key = (e.value.span.start, e.value.span.end);
-        let name = match self.synth.by_span.get(&span_key) {
+        let name = match self.inline_enums.by_span.get(&span_key) {
             Some(name) => name.clone(),
             None => {
                 let base = format!(
                     "{}{}",
-                    pascal_case(self.doc.name(p.owner)),
+                    pascal_case(self.catalog.name(p.owner)),
                     pascal_case(&p.key.name)
                 );
                 // Continue numbering where the last enum of the same base stopped, so that many
                 // colliding names stay linear.
                 let mut name = base.clone();
                 let next = self
-                    .synth
+                    .inline_enums
                     .next_suffix
                     .entry(alphanumeric_key(&base))
                     .or_insert(2);
-                while self.synth.taken.contains(&alphanumeric_key(&name)) {
+                while self.inline_enums.taken.contains(&alphanumeric_key(&name)) {
                     name = format!("{base}{next}");
                     *next += 1;
                 }
-                self.synth.taken.insert(alphanumeric_key(&name));
-                self.synth.by_span.insert(span_key, name.clone());
+                self.inline_enums.taken.insert(alphanumeric_key(&name));
+                self.inline_enums.by_span.insert(span_key, name.clone());
                 let values: Vec<Node> = items.iter().filter(|v| !v.is_null()).cloned().collect();
                 let list = Node::new(Value::Seq(values), e.value.span);
-                self.synth.entries.push(Entry::new(&name, p.key.span, list));
+                self.inline_enums
+                    .entries
+                    .push(Entry::new(&name, p.key.span, list));
                 name
             }
         };
@@ -203,14 +205,14 @@ impl<'a> Translator<'a, '_> {
 }
 
 /// The pointer of the layer that holds `key`, or of the property itself.
-pub(super) fn layer_of<'r>(r: &'r Resolved, key: &str) -> &'r str {
+pub(super) fn layer_of<'r>(r: &'r ResolvedSchema, key: &str) -> &'r str {
     match r.get(key) {
         Some((_, layer)) => layer,
         None => r.layers.first().map_or("", |l| l.path.as_str()),
     }
 }
 
-pub(super) fn push_required(entries: &mut Vec<Entry>, req: Option<&Req>, nullable: bool) {
+pub(super) fn push_required(entries: &mut Vec<Entry>, req: Option<&RequiredName>, nullable: bool) {
     if let Some(r) = req
         && !nullable
     {
@@ -223,34 +225,34 @@ pub(super) fn push_required(entries: &mut Vec<Entry>, req: Option<&Req>, nullabl
 }
 
 /// A nested object is a `json` field: its properties are not entities.
-fn object_like(cx: &mut Cx, r: &Resolved, p: &Prop) {
+fn object_like(report: &mut Reporter, r: &ResolvedSchema, p: &Property) {
     if let Some((e, layer)) = r.get("properties")
-        && !is_empty(&e.value)
+        && !is_empty_value(&e.value)
     {
         let message = format!(
             "the nested object `{}` is imported as a `json` field: nested objects are not entities",
             p.key.name
         );
         let hint = "move the object to `components.schemas` and `$ref` it to get a relation";
-        cx.warn_hint(e.key.span, &pointer(layer, "properties"), message, hint);
+        report.warn_hint(e.key.span, &pointer(layer, "properties"), message, hint);
         return;
     }
     if let Some((e, layer)) = r.get("additionalProperties")
         && !matches!(e.value.value, Value::Bool(true))
-        && !is_empty(&e.value)
+        && !is_empty_value(&e.value)
     {
         let message = format!(
             "`additionalProperties` is not imported: `{}` is a free-form `json` field",
             p.key.name
         );
-        cx.warn(e.key.span, &pointer(layer, "additionalProperties"), message);
+        report.warn(e.key.span, &pointer(layer, "additionalProperties"), message);
     }
 }
 
 /// The constraints of a field, in the order written; warnings for everything else.
 pub(super) fn field_keys(
-    cx: &mut Cx,
-    r: &Resolved,
+    report: &mut Reporter,
+    r: &ResolvedSchema,
     consumed: &[&str],
     entries: &mut Vec<Entry>,
     prop: &str,
@@ -287,74 +289,74 @@ pub(super) fn field_keys(
                 } else {
                     "maximum"
                 };
-                cx.warn_hint(
+                report.warn_hint(
                     e.key.span,
                     &kpath,
                     format!("`{k}` is not imported: specforge bounds are inclusive"),
                     &format!("use `{bound}` with the closest allowed value"),
                 );
             }
-            "multipleOf" | "uniqueItems" | "minItems" | "maxItems" | "const" => cx.warn(
+            "multipleOf" | "uniqueItems" | "minItems" | "maxItems" | "const" => report.warn(
                 e.key.span,
                 &kpath,
                 format!("`{k}` is not imported: specforge has no equivalent constraint"),
             ),
-            "items" => cx.warn(
+            "items" => report.warn(
                 e.key.span,
                 &kpath,
                 format!("`items` is ignored: `{prop}` is not an array"),
             ),
-            "properties" | "additionalProperties" => cx.warn(
+            "properties" | "additionalProperties" => report.warn(
                 e.key.span,
                 &kpath,
                 format!("`{k}` is ignored: `{prop}` is not an object"),
             ),
-            "format" | "enum" => cx.warn(
+            "format" | "enum" => report.warn(
                 e.key.span,
                 &kpath,
                 format!("`{k}` is ignored: it does not apply to the type of `{prop}`"),
             ),
-            _ => common_key(cx, e, &kpath, prop),
+            _ => common_key(report, e, &kpath, prop),
         }
     }
 }
 
 /// Keywords handled alike on fields and relations.
-pub(super) fn common_key(cx: &mut Cx, e: &Entry, kpath: &str, prop: &str) {
+pub(super) fn common_key(report: &mut Reporter, e: &Entry, kpath: &str, prop: &str) {
     let k = e.key.name.as_str();
     let span = e.key.span;
     match k {
         _ if METADATA_KEYS.contains(&k) => {}
-        "oneOf" | "anyOf" => cx.warn(
+        "oneOf" | "anyOf" => report.warn(
             span,
             kpath,
             format!("`{k}` is not imported: specforge has no union types"),
         ),
-        "not" => cx.warn(
+        "not" => report.warn(
             span,
             kpath,
             "`not` is not imported: specforge has no exclusions".into(),
         ),
-        "allOf" => cx.warn(
+        "allOf" => report.warn(
             span,
             kpath,
             "`allOf` in a property is only imported with a single `$ref` member".into(),
         ),
-        "discriminator" => cx.warn(
+        "discriminator" => report.warn(
             span,
             kpath,
             "`discriminator` is not imported: specforge has no polymorphic entities".into(),
         ),
-        "required" => cx.warn_hint(
+        "required" => report.warn_hint(
             span,
             kpath,
             "`required` inside a property is not OpenAPI and is ignored".into(),
             &format!("list `{prop}` in the `required` list of the schema"),
         ),
         _ if k.starts_with("x-") => {
-            cx.warn(span, kpath, format!("extension `{k}` is not imported"))
+            report.warn(span, kpath, format!("extension `{k}` is not imported"))
         }
-        _ => cx.warn(
+        _ => report.warn(
             span,
             kpath,
             format!("`{k}` is not imported: it is not an OpenAPI keyword that specforge knows"),

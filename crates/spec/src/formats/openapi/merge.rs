@@ -8,12 +8,12 @@ use crate::names::suggest_within_budget;
 use crate::node::{Key, Node, Value};
 
 use super::METADATA_KEYS;
-use super::diagnostics::Cx;
+use super::diagnostics::Reporter;
 use super::document::scalar_text;
-use super::refs::{Target, lookup, report_bad_ref};
-use super::schemas::{Doc, Kind, TypeInfo};
+use super::refs::{RefTarget, lookup_ref, report_bad_ref};
+use super::schemas::{SchemaCatalog, SchemaKind, TypeInfo};
 
-pub(super) struct Prop<'a> {
+pub(super) struct Property<'a> {
     pub(super) key: &'a Key,
     pub(super) node: &'a Node,
     pub(super) path: String,
@@ -21,34 +21,34 @@ pub(super) struct Prop<'a> {
     pub(super) owner: usize,
 }
 
-pub(super) struct Req<'a> {
+pub(super) struct RequiredName<'a> {
     pub(super) name: &'a str,
     pub(super) node: &'a Node,
     pub(super) path: String,
 }
 
 #[derive(Default)]
-pub(super) struct Merged<'a> {
-    pub(super) props: Vec<Prop<'a>>,
+pub(super) struct MergedEntity<'a> {
+    pub(super) props: Vec<Property<'a>>,
     by_name: HashMap<&'a str, usize>,
-    pub(super) required: Vec<Req<'a>>,
+    pub(super) required: Vec<RequiredName<'a>>,
     /// `required` entries of the schema itself and its inline members, checked once merged.
     unchecked: Vec<usize>,
     /// Every schema merged in, the entity included.
     pub(super) included: HashSet<usize>,
 }
 
-impl<'a> Merged<'a> {
-    pub(super) fn add(&mut self, prop: Prop<'a>, cx: &mut Cx) {
+impl<'a> MergedEntity<'a> {
+    pub(super) fn add(&mut self, prop: Property<'a>, report: &mut Reporter) {
         let name = prop.key.name.as_str();
         match self.by_name.get(name).and_then(|&i| self.props.get_mut(i)) {
             Some(old) => {
                 let message = format!(
                     "property `{name}` is already defined at {}; this later definition replaces \
                      it",
-                    cx.source.describe(old.key.span)
+                    report.source.describe(old.key.span)
                 );
-                cx.warn(prop.key.span, &prop.path, message);
+                report.warn(prop.key.span, &prop.path, message);
                 *old = prop;
             }
             None => {
@@ -59,15 +59,21 @@ impl<'a> Merged<'a> {
     }
 }
 
-pub(super) fn merge<'a>(doc: &Doc<'a>, cx: &mut Cx, idx: usize) -> Merged<'a> {
-    let mut m = Merged::default();
-    let Some(s) = doc.schemas.get(idx) else {
+pub(super) fn merge<'a>(
+    catalog: &SchemaCatalog<'a>,
+    report: &mut Reporter,
+    idx: usize,
+) -> MergedEntity<'a> {
+    let mut m = MergedEntity::default();
+    let Some(s) = catalog.schemas.get(idx) else {
         return m;
     };
     m.included.insert(idx);
-    check_object_keys(cx, s.node, &s.path, true);
+    check_object_keys(report, s.node, &s.path, true);
     let mut stack = vec![idx];
-    collect(doc, cx, idx, s.node, &s.path, 0, &mut m, &mut stack, true);
+    collect(
+        catalog, report, idx, s.node, &s.path, 0, &mut m, &mut stack, true,
+    );
     for &r in &m.unchecked {
         let Some(req) = m.required.get(r) else {
             continue;
@@ -78,20 +84,20 @@ pub(super) fn merge<'a>(doc: &Doc<'a>, cx: &mut Cx, idx: usize) -> Merged<'a> {
         let message = format!(
             "`{}` is listed in `required`, but schema `{}` has no such property",
             req.name,
-            doc.name(idx)
+            catalog.name(idx)
         );
         let names = m.props.iter().map(|p| p.key.name.as_str());
-        let d = cx.source.warning(
+        let d = report.source.warning(
             Code::UnsupportedConstruct,
             req.node.span,
             &req.path,
             message,
         );
-        let d = match suggest_within_budget(req.name, names, &mut cx.suggestion_budget) {
+        let d = match suggest_within_budget(req.name, names, &mut report.suggestion_budget) {
             Some(close) => d.with_hint(format!("did you mean `{close}`?")),
             None => d,
         };
-        cx.emit(d);
+        report.emit(d);
     }
     m
 }
@@ -99,13 +105,13 @@ pub(super) fn merge<'a>(doc: &Doc<'a>, cx: &mut Cx, idx: usize) -> Merged<'a> {
 /// Merges the `allOf` members, then the `properties` and `required` of `node`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn collect<'a>(
-    doc: &Doc<'a>,
-    cx: &mut Cx,
+    catalog: &SchemaCatalog<'a>,
+    report: &mut Reporter,
     owner: usize,
     node: &'a Node,
     path: &str,
     depth: usize,
-    m: &mut Merged<'a>,
+    m: &mut MergedEntity<'a>,
     stack: &mut Vec<usize>,
     check: bool,
 ) {
@@ -117,7 +123,7 @@ pub(super) fn collect<'a>(
                     "`allOf` must be a list of schemas, found {}",
                     all.kind_name()
                 );
-                cx.error(Code::InvalidValue, all.span, &all_path, message, None);
+                report.error(Code::InvalidValue, all.span, &all_path, message, None);
             }
             Some(members) => {
                 for (i, member) in members.iter().enumerate() {
@@ -127,7 +133,7 @@ pub(super) fn collect<'a>(
                             "`allOf` is nested more than {MAX_DEPTH} levels deep (limit \
                              `MAX_DEPTH`)"
                         );
-                        cx.error(
+                        report.error(
                             Code::LimitExceeded,
                             member.span,
                             &member_path,
@@ -136,7 +142,17 @@ pub(super) fn collect<'a>(
                         );
                         break;
                     }
-                    include_member(doc, cx, owner, member, &member_path, depth, m, stack, check);
+                    include_member(
+                        catalog,
+                        report,
+                        owner,
+                        member,
+                        &member_path,
+                        depth,
+                        m,
+                        stack,
+                        check,
+                    );
                 }
             }
         }
@@ -148,13 +164,13 @@ pub(super) fn collect<'a>(
                 for e in entries {
                     let path = pointer(&props_path, &e.key.name);
                     m.add(
-                        Prop {
+                        Property {
                             key: &e.key,
                             node: &e.value,
                             path,
                             owner,
                         },
-                        cx,
+                        report,
                     );
                 }
             }
@@ -164,7 +180,7 @@ pub(super) fn collect<'a>(
                     "`properties` must be a mapping, found {}",
                     props.kind_name()
                 );
-                cx.error(Code::InvalidValue, props.span, &props_path, message, None);
+                report.error(Code::InvalidValue, props.span, &props_path, message, None);
             }
         }
     }
@@ -179,7 +195,7 @@ pub(super) fn collect<'a>(
                             if check {
                                 m.unchecked.push(m.required.len());
                             }
-                            m.required.push(Req {
+                            m.required.push(RequiredName {
                                 name,
                                 node: item,
                                 path,
@@ -190,7 +206,7 @@ pub(super) fn collect<'a>(
                                 "`required` lists property names, found {}",
                                 item.kind_name()
                             );
-                            cx.error(Code::InvalidValue, item.span, &path, message, None);
+                            report.error(Code::InvalidValue, item.span, &path, message, None);
                         }
                     }
                 }
@@ -200,7 +216,7 @@ pub(super) fn collect<'a>(
                     "`required` of a schema must be a list of property names, found {}",
                     req.kind_name()
                 );
-                cx.error(Code::InvalidValue, req.span, &req_path, message, None);
+                report.error(Code::InvalidValue, req.span, &req_path, message, None);
             }
         }
     }
@@ -208,13 +224,13 @@ pub(super) fn collect<'a>(
 
 #[allow(clippy::too_many_arguments)]
 fn include_member<'a>(
-    doc: &Doc<'a>,
-    cx: &mut Cx,
+    catalog: &SchemaCatalog<'a>,
+    report: &mut Reporter,
     owner: usize,
     member: &'a Node,
     member_path: &str,
     depth: usize,
-    m: &mut Merged<'a>,
+    m: &mut MergedEntity<'a>,
     stack: &mut Vec<usize>,
     check: bool,
 ) {
@@ -223,14 +239,14 @@ fn include_member<'a>(
             "an `allOf` member must be a schema mapping, found {}",
             member.kind_name()
         );
-        cx.error(Code::InvalidValue, member.span, member_path, message, None);
+        report.error(Code::InvalidValue, member.span, member_path, message, None);
         return;
     };
     let Some(r) = member.get("$ref") else {
-        check_object_keys(cx, member, member_path, false);
+        check_object_keys(report, member, member_path, false);
         collect(
-            doc,
-            cx,
+            catalog,
+            report,
             owner,
             member,
             member_path,
@@ -246,43 +262,43 @@ fn include_member<'a>(
         let k = e.key.name.as_str();
         if k != "$ref" && k != "description" && !METADATA_KEYS.contains(&k) {
             let message = format!("`{k}` next to a `$ref` inside `allOf` is not imported");
-            cx.warn(e.key.span, &pointer(member_path, k), message);
+            report.warn(e.key.span, &pointer(member_path, k), message);
         }
     }
-    let t = match lookup(doc, r) {
-        Target::Schema(t) => t,
-        bad => return report_bad_ref(doc, cx, bad, r, &ref_path),
+    let t = match lookup_ref(catalog, r) {
+        RefTarget::Schema(t) => t,
+        bad => return report_bad_ref(catalog, report, bad, r, &ref_path),
     };
     if let Some(pos) = stack.iter().position(|&s| s == t) {
-        let mut chain: Vec<&str> = stack.iter().skip(pos).map(|&s| doc.name(s)).collect();
-        chain.push(doc.name(t));
+        let mut chain: Vec<&str> = stack.iter().skip(pos).map(|&s| catalog.name(s)).collect();
+        chain.push(catalog.name(t));
         let message = format!(
             "`allOf` cycle `{}`: the schemas of the cycle are merged once",
             chain.join("` → `")
         );
-        cx.warn(r.span, &ref_path, message);
+        report.warn(r.span, &ref_path, message);
         return;
     }
     if !m.included.insert(t) {
         // Reached again through another member (a diamond): already merged.
         return;
     }
-    if doc.kind(t) != Kind::Entity {
+    if catalog.kind(t) != SchemaKind::Entity {
         let message = format!(
             "`allOf` member `{}` is not an object schema, so it has no properties to merge; it \
              is skipped",
-            doc.name(t)
+            catalog.name(t)
         );
-        cx.warn(r.span, &ref_path, message);
+        report.warn(r.span, &ref_path, message);
         return;
     }
-    let Some(target) = doc.schemas.get(t) else {
+    let Some(target) = catalog.schemas.get(t) else {
         return;
     };
     stack.push(t);
     collect(
-        doc,
-        cx,
+        catalog,
+        report,
         t,
         target.node,
         &target.path,
@@ -296,7 +312,7 @@ fn include_member<'a>(
 
 /// Warnings for the keywords of an object schema (`top`) or of an inline `allOf` member that
 /// have no equivalent on an entity.
-fn check_object_keys(cx: &mut Cx, node: &Node, path: &str, top: bool) {
+fn check_object_keys(report: &mut Reporter, node: &Node, path: &str, top: bool) {
     for e in node.as_map().unwrap_or(&[]) {
         let k = e.key.name.as_str();
         let kpath = pointer(path, k);
@@ -307,7 +323,7 @@ fn check_object_keys(cx: &mut Cx, node: &Node, path: &str, top: bool) {
             "type" => {
                 let ty = TypeInfo::of(Some(&e.value));
                 if ty.null && top {
-                    cx.warn(
+                    report.warn(
                         e.value.span,
                         &kpath,
                         "`null` in the type of a schema is not imported; make the properties \
@@ -319,29 +335,29 @@ fn check_object_keys(cx: &mut Cx, node: &Node, path: &str, top: bool) {
                         "an `allOf` member of type `{}` has no properties to merge",
                         scalar_text(&e.value)
                     );
-                    cx.warn(e.value.span, &kpath, message);
+                    report.warn(e.value.span, &kpath, message);
                 }
             }
             "additionalProperties" if e.value.value == Value::Bool(false) => {}
-            "additionalProperties" => cx.warn(
+            "additionalProperties" => report.warn(
                 span,
                 &kpath,
                 "`additionalProperties` is not imported: an entity has exactly the fields it \
                  declares"
                     .into(),
             ),
-            "oneOf" | "anyOf" | "not" => cx.warn(
+            "oneOf" | "anyOf" | "not" => report.warn(
                 span,
                 &kpath,
                 format!("`{k}` is not imported: specforge entities cannot be unions or exclusions"),
             ),
-            "discriminator" => cx.warn(
+            "discriminator" => report.warn(
                 span,
                 &kpath,
                 "`discriminator` is not imported: specforge has no polymorphic entities".into(),
             ),
             "nullable" if e.value.value == Value::Bool(false) => {}
-            "nullable" => cx.warn(
+            "nullable" => report.warn(
                 span,
                 &kpath,
                 "`nullable` on a schema is not imported; make the properties that refer to it \
@@ -349,9 +365,9 @@ fn check_object_keys(cx: &mut Cx, node: &Node, path: &str, top: bool) {
                     .into(),
             ),
             _ if k.starts_with("x-") => {
-                cx.warn(span, &kpath, format!("extension `{k}` is not imported"))
+                report.warn(span, &kpath, format!("extension `{k}` is not imported"))
             }
-            _ => cx.warn(
+            _ => report.warn(
                 span,
                 &kpath,
                 format!("`{k}` is not imported: specforge has no equivalent for an entity"),

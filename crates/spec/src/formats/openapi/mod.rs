@@ -60,9 +60,9 @@ use crate::diagnostic::{Diagnostic, Source};
 use crate::names::SuggestionBudget;
 use crate::node::{Entry, Node, Value};
 
-use self::diagnostics::Cx;
+use self::diagnostics::Reporter;
 use self::document::{check_version, components, header, top_level_keys};
-use self::schemas::Doc;
+use self::schemas::SchemaCatalog;
 use self::translate::translate_schemas;
 
 /// The only form of `$ref` that is followed.
@@ -106,14 +106,14 @@ pub fn to_document(
     source: &Source<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Node> {
-    let mut cx = Cx {
+    let mut report = Reporter {
         source,
         out: diagnostics,
         seen: HashSet::new(),
         muted: 0,
         suggestion_budget: SuggestionBudget::new(SUGGESTION_BUDGET),
     };
-    let version = check_version(root, &mut cx)?;
+    let version = check_version(root, &mut report)?;
     let map = root.as_map()?;
 
     let mut out = vec![Entry::new(
@@ -121,20 +121,20 @@ pub fn to_document(
         version.key.span,
         Node::new(Value::Int(1), version.value.span),
     )];
-    out.extend(header(root, map, &mut cx));
-    top_level_keys(map, &mut cx);
+    out.extend(header(root, map, &mut report));
+    top_level_keys(map, &mut report);
 
-    let schemas = components(map, &mut cx);
+    let schemas = components(map, &mut report);
     let (anchor_key, anchor_value) = match schemas {
         Some(e) => (e.key.span, e.value.span),
         None => (root.span, root.span),
     };
     let empty: &[Entry] = &[];
-    let doc = Doc::new(
+    let catalog = SchemaCatalog::new(
         schemas.and_then(|e| e.value.as_map()).unwrap_or(empty),
-        &mut cx,
+        &mut report,
     );
-    let (enums, entities) = translate_schemas(doc, &mut cx);
+    let (enums, entities) = translate_schemas(catalog, &mut report);
     if !enums.is_empty() {
         out.push(Entry::new(
             "enums",

@@ -8,12 +8,12 @@ use crate::limits::MAX_DEPTH;
 use crate::names::suggest_within_budget;
 use crate::node::{Entry, Node};
 
-use super::diagnostics::Cx;
-use super::document::find;
-use super::schemas::{Doc, Kind, Ty, TypeInfo};
+use super::diagnostics::Reporter;
+use super::document::find_entry;
+use super::schemas::{DeclaredType, SchemaCatalog, SchemaKind, TypeInfo};
 use super::{METADATA_KEYS, SCHEMA_REF_PREFIX};
 
-pub(super) enum Target<'a> {
+pub(super) enum RefTarget<'a> {
     Schema(usize),
     Missing(String),
     NonLocal(&'a str),
@@ -21,23 +21,23 @@ pub(super) enum Target<'a> {
     NotString,
 }
 
-pub(super) fn lookup<'a>(doc: &Doc, value: &'a Node) -> Target<'a> {
+pub(super) fn lookup_ref<'a>(catalog: &SchemaCatalog, value: &'a Node) -> RefTarget<'a> {
     let Some(text) = value.as_str() else {
-        return Target::NotString;
+        return RefTarget::NotString;
     };
     if !text.starts_with('#') {
-        return Target::NonLocal(text);
+        return RefTarget::NonLocal(text);
     }
     let Some(rest) = text.strip_prefix(SCHEMA_REF_PREFIX) else {
-        return Target::OtherLocal(text);
+        return RefTarget::OtherLocal(text);
     };
     if rest.is_empty() || rest.contains('/') {
-        return Target::OtherLocal(text);
+        return RefTarget::OtherLocal(text);
     }
     let name = unescape_pointer_segment(rest);
-    match doc.index.get(name.as_str()) {
-        Some(&i) => Target::Schema(i),
-        None => Target::Missing(name),
+    match catalog.index.get(name.as_str()) {
+        Some(&i) => RefTarget::Schema(i),
+        None => RefTarget::Missing(name),
     }
 }
 
@@ -66,24 +66,30 @@ fn unescape_pointer_segment(segment: &str) -> String {
         .replace("~0", "~")
 }
 
-pub(super) fn report_bad_ref(doc: &Doc, cx: &mut Cx, target: Target, value: &Node, path: &str) {
-    if cx.muted > 0 {
+pub(super) fn report_bad_ref(
+    catalog: &SchemaCatalog,
+    report: &mut Reporter,
+    target: RefTarget,
+    value: &Node,
+    path: &str,
+) {
+    if report.muted > 0 {
         // A look-ahead: nothing is reported, so no suggestion is worth its cost.
         return;
     }
     match target {
-        Target::Schema(_) => {}
-        Target::Missing(name) => {
+        RefTarget::Schema(_) => {}
+        RefTarget::Missing(name) => {
             let message =
                 format!("`$ref` points to `{SCHEMA_REF_PREFIX}{name}`, which does not exist");
-            let names = doc.schemas.iter().map(|s| s.key.name.as_str());
-            let hint = match suggest_within_budget(&name, names, &mut cx.suggestion_budget) {
+            let names = catalog.schemas.iter().map(|s| s.key.name.as_str());
+            let hint = match suggest_within_budget(&name, names, &mut report.suggestion_budget) {
                 Some(close) => format!("did you mean `{close}`?"),
                 None => "declare the schema under `components.schemas`".to_string(),
             };
-            cx.error(Code::UnknownEntity, value.span, path, message, Some(hint));
+            report.error(Code::UnknownEntity, value.span, path, message, Some(hint));
         }
-        Target::NonLocal(text) => cx.warn_hint(
+        RefTarget::NonLocal(text) => report.warn_hint(
             value.span,
             path,
             format!(
@@ -92,7 +98,7 @@ pub(super) fn report_bad_ref(doc: &Doc, cx: &mut Cx, target: Target, value: &Nod
             ),
             "copy the referenced schema into `components.schemas` and refer to it there",
         ),
-        Target::OtherLocal(text) => cx.warn(
+        RefTarget::OtherLocal(text) => report.warn(
             value.span,
             path,
             format!(
@@ -100,9 +106,9 @@ pub(super) fn report_bad_ref(doc: &Doc, cx: &mut Cx, target: Target, value: &Nod
                  `{SCHEMA_REF_PREFIX}<name>` are followed"
             ),
         ),
-        Target::NotString => {
+        RefTarget::NotString => {
             let message = format!("`$ref` must be a string, found {}", value.kind_name());
-            cx.error(Code::InvalidValue, value.span, path, message, None);
+            report.error(Code::InvalidValue, value.span, path, message, None);
         }
     }
 }
@@ -130,7 +136,7 @@ fn is_null_schema(node: &Node) -> bool {
 
 impl TypeInfo<'_> {
     fn is_only_null(&self) -> bool {
-        matches!(self.ty, Ty::OnlyNull)
+        matches!(self.declared, DeclaredType::OnlyNull)
     }
 }
 
@@ -186,13 +192,13 @@ fn ref_of<'a>(node: &'a Node, path: &str) -> Option<RefSite<'a>> {
 }
 
 /// One mapping of a property's schema: the property itself, then each alias it `$ref`s.
-pub(super) struct Layer<'a> {
+pub(super) struct SchemaLayer<'a> {
     pub(super) node: &'a Node,
     pub(super) path: String,
     pub(super) consumed: Option<&'static str>,
 }
 
-pub(super) enum Terminal<'a> {
+pub(super) enum RefEnd<'a> {
     /// No reference to an enum or entity: the layers describe the value.
     Inline,
     Enum(usize, RefSite<'a>),
@@ -201,20 +207,20 @@ pub(super) enum Terminal<'a> {
     Dropped,
 }
 
-pub(super) struct Resolved<'a> {
-    pub(super) layers: Vec<Layer<'a>>,
-    pub(super) terminal: Terminal<'a>,
+pub(super) struct ResolvedSchema<'a> {
+    pub(super) layers: Vec<SchemaLayer<'a>>,
+    pub(super) terminal: RefEnd<'a>,
     pub(super) nullable: bool,
 }
 
-impl<'a> Resolved<'a> {
+impl<'a> ResolvedSchema<'a> {
     /// The first layer that has `key` (the property wins over the aliases it refers to).
     pub(super) fn get(&self, key: &str) -> Option<(&'a Entry, &str)> {
         self.layers.iter().find_map(|l| {
             if l.consumed == Some(key) {
                 return None;
             }
-            let e = l.node.as_map().and_then(|m| find(m, key))?;
+            let e = l.node.as_map().and_then(|m| find_entry(m, key))?;
             Some((e, l.path.as_str()))
         })
     }
@@ -242,8 +248,13 @@ impl<'a> Resolved<'a> {
 
 /// Follows the `$ref`s of a property's schema through aliases, to an enum, an entity or an
 /// inline description.
-pub(super) fn resolve<'a>(doc: &Doc<'a>, cx: &mut Cx, node: &'a Node, path: &str) -> Resolved<'a> {
-    let mut layers = vec![Layer {
+pub(super) fn resolve<'a>(
+    catalog: &SchemaCatalog<'a>,
+    report: &mut Reporter,
+    node: &'a Node,
+    path: &str,
+) -> ResolvedSchema<'a> {
+    let mut layers = vec![SchemaLayer {
         node,
         path: path.to_string(),
         consumed: None,
@@ -252,16 +263,16 @@ pub(super) fn resolve<'a>(doc: &Doc<'a>, cx: &mut Cx, node: &'a Node, path: &str
     let mut aliases: Vec<usize> = Vec::new();
     loop {
         let Some(last) = layers.last_mut() else {
-            return Resolved {
+            return ResolvedSchema {
                 layers,
-                terminal: Terminal::Dropped,
+                terminal: RefEnd::Dropped,
                 nullable,
             };
         };
         let Some(site) = ref_of(last.node, &last.path) else {
-            return Resolved {
+            return ResolvedSchema {
                 layers,
-                terminal: Terminal::Inline,
+                terminal: RefEnd::Inline,
                 nullable,
             };
         };
@@ -277,59 +288,59 @@ pub(super) fn resolve<'a>(doc: &Doc<'a>, cx: &mut Cx, node: &'a Node, path: &str
                     "`{k}` next to a `$ref` inside `{}` is not imported",
                     site.via
                 );
-                cx.warn(e.key.span, &pointer(member_path, k), message);
+                report.warn(e.key.span, &pointer(member_path, k), message);
             }
         }
-        let t = match lookup(doc, site.value) {
-            Target::Schema(t) => t,
+        let t = match lookup_ref(catalog, site.value) {
+            RefTarget::Schema(t) => t,
             bad => {
-                report_bad_ref(doc, cx, bad, site.value, &site.path);
-                return Resolved {
+                report_bad_ref(catalog, report, bad, site.value, &site.path);
+                return ResolvedSchema {
                     layers,
-                    terminal: Terminal::Dropped,
+                    terminal: RefEnd::Dropped,
                     nullable,
                 };
             }
         };
-        let terminal = match doc.kind(t) {
-            Kind::Enum => Terminal::Enum(t, site),
-            Kind::Entity => Terminal::Entity(t, site),
-            Kind::Broken => {
+        let terminal = match catalog.kind(t) {
+            SchemaKind::Enum => RefEnd::Enum(t, site),
+            SchemaKind::Entity => RefEnd::Entity(t, site),
+            SchemaKind::Broken => {
                 let message = format!(
                     "`$ref` points to `{}`, which is not a schema that can be imported",
-                    doc.name(t)
+                    catalog.name(t)
                 );
-                cx.warn(site.value.span, &site.path, message);
-                Terminal::Dropped
+                report.warn(site.value.span, &site.path, message);
+                RefEnd::Dropped
             }
-            Kind::Alias if aliases.contains(&t) => {
-                let mut chain: Vec<&str> = aliases.iter().map(|&a| doc.name(a)).collect();
-                chain.push(doc.name(t));
+            SchemaKind::Alias if aliases.contains(&t) => {
+                let mut chain: Vec<&str> = aliases.iter().map(|&a| catalog.name(a)).collect();
+                chain.push(catalog.name(t));
                 let message = format!(
                     "`$ref` cycle through `{}`, so the property is not imported",
                     chain.join("` → `")
                 );
-                cx.warn(site.value.span, &site.path, message);
-                Terminal::Dropped
+                report.warn(site.value.span, &site.path, message);
+                RefEnd::Dropped
             }
-            Kind::Alias if layers.len() >= MAX_DEPTH => {
+            SchemaKind::Alias if layers.len() >= MAX_DEPTH => {
                 let message = format!(
                     "`$ref`s to other schemas are chained more than {MAX_DEPTH} times (limit \
                      `MAX_DEPTH`)"
                 );
-                cx.error(
+                report.error(
                     Code::LimitExceeded,
                     site.value.span,
                     &site.path,
                     message,
                     None,
                 );
-                Terminal::Dropped
+                RefEnd::Dropped
             }
-            Kind::Alias => {
+            SchemaKind::Alias => {
                 aliases.push(t);
-                if let Some(s) = doc.schemas.get(t) {
-                    layers.push(Layer {
+                if let Some(s) = catalog.schemas.get(t) {
+                    layers.push(SchemaLayer {
                         node: s.node,
                         path: s.path.clone(),
                         consumed: None,
@@ -338,7 +349,7 @@ pub(super) fn resolve<'a>(doc: &Doc<'a>, cx: &mut Cx, node: &'a Node, path: &str
                 continue;
             }
         };
-        return Resolved {
+        return ResolvedSchema {
             layers,
             terminal,
             nullable,

@@ -6,23 +6,23 @@ use crate::node::{Entry, Key, Node, Value};
 use crate::span::Span;
 
 use super::METADATA_KEYS;
-use super::diagnostics::Cx;
+use super::diagnostics::Reporter;
 use super::fields::{common_key, field_keys, layer_of, push_required};
-use super::merge::{Prop, Req};
-use super::refs::{RefSite, Resolved, Terminal, resolve};
-use super::schemas::{Ty, TypeInfo};
-use super::translate::{Out, Shape, Translator};
+use super::merge::{Property, RequiredName};
+use super::refs::{RefEnd, RefSite, ResolvedSchema, resolve};
+use super::schemas::{DeclaredType, TypeInfo};
+use super::translate::{ReferenceShape, Translated, Translator};
 
 impl<'a> Translator<'a, '_> {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn to_one(
         &self,
-        cx: &mut Cx,
-        r: &Resolved,
+        report: &mut Reporter,
+        r: &ResolvedSchema,
         target: usize,
         site: &RefSite,
-        p: &Prop,
-        req: Option<&Req>,
+        p: &Property,
+        req: Option<&RequiredName>,
         nullable: bool,
     ) -> Node {
         let span = site.value.span;
@@ -34,11 +34,11 @@ impl<'a> Translator<'a, '_> {
             None => ("many_to_one", span),
         };
         let mut entries = vec![
-            Entry::new("to", span, Node::str(self.doc.name(target), span)),
+            Entry::new("to", span, Node::str(self.catalog.name(target), span)),
             Entry::new("kind", kind_span, Node::str(kind, kind_span)),
         ];
         push_required(&mut entries, req, nullable);
-        let target_name = self.doc.name(target);
+        let target_name = self.catalog.name(target);
         for (e, layer) in r.entries() {
             let k = e.key.name.as_str();
             let kpath = pointer(layer, k);
@@ -53,27 +53,28 @@ impl<'a> Translator<'a, '_> {
                         "`x-unique` must be true or false, found {}",
                         e.value.kind_name()
                     );
-                    cx.error(Code::InvalidValue, e.value.span, &kpath, message, None);
+                    report.error(Code::InvalidValue, e.value.span, &kpath, message, None);
                 }
                 "type" if TypeInfo::of(Some(&e.value)).is("object") => {}
-                "type" => cx.warn(
+                "type" => report.warn(
                     e.value.span,
                     &kpath,
                     format!("`type` next to the `$ref` to `{target_name}` is ignored"),
                 ),
-                "default" => cx.warn(
+                "default" => report.warn(
                     e.key.span,
                     &kpath,
                     format!("a default for the reference to `{target_name}` is not imported"),
                 ),
                 "maxLength" | "minLength" | "minimum" | "maximum" | "pattern" | "format"
-                | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" | "enum" | "const" => cx
-                    .warn(
+                | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" | "enum" | "const" => {
+                    report.warn(
                         e.key.span,
                         &kpath,
                         format!("`{k}` does not apply to the reference to `{target_name}`"),
-                    ),
-                _ => common_key(cx, e, &kpath, &p.key.name),
+                    )
+                }
+                _ => common_key(report, e, &kpath, &p.key.name),
             }
         }
         Node::new(Value::Map(entries), p.node.span)
@@ -82,35 +83,35 @@ impl<'a> Translator<'a, '_> {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn array(
         &self,
-        cx: &mut Cx,
-        r: &Resolved,
+        report: &mut Reporter,
+        r: &ResolvedSchema,
         ty: &TypeInfo,
         entity: usize,
         prop_idx: usize,
-        p: &Prop,
-        req: Option<&Req>,
+        p: &Property,
+        req: Option<&RequiredName>,
         nullable: bool,
-    ) -> Out {
+    ) -> Translated {
         let type_span = ty.node.map_or(p.node.span, |n| n.span);
-        let json = |cx: &mut Cx, r: &Resolved| {
+        let json = |report: &mut Reporter, r: &ResolvedSchema| {
             let mut entries = vec![Entry::new("type", type_span, Node::str("json", type_span))];
             push_required(&mut entries, req, nullable);
             field_keys(
-                cx,
+                report,
                 r,
                 &["type", "nullable", "items"],
                 &mut entries,
                 &p.key.name,
             );
-            Out::Field(Node::new(Value::Map(entries), p.node.span))
+            Translated::Field(Node::new(Value::Map(entries), p.node.span))
         };
         let Some((items, layer)) = r.get("items") else {
             let message = format!(
                 "the array `{}` has no `items`, so it is imported as a `json` field",
                 p.key.name
             );
-            cx.warn(type_span, &pointer(layer_of(r, "type"), "type"), message);
-            return json(cx, r);
+            report.warn(type_span, &pointer(layer_of(r, "type"), "type"), message);
+            return json(report, r);
         };
         let items_path = pointer(layer, "items");
         if items.value.as_map().is_none() {
@@ -118,28 +119,28 @@ impl<'a> Translator<'a, '_> {
                 "`items` must be a schema mapping, found {}",
                 items.value.kind_name()
             );
-            cx.error(
+            report.error(
                 Code::InvalidValue,
                 items.value.span,
                 &items_path,
                 message,
                 None,
             );
-            return json(cx, r);
+            return json(report, r);
         }
-        let ir = resolve(self.doc, cx, &items.value, &items_path);
+        let ir = resolve(self.catalog, report, &items.value, &items_path);
         let what = match &ir.terminal {
-            Terminal::Dropped => return Out::Skip,
-            Terminal::Entity(t, site) => {
-                return Out::Relation(
-                    self.to_many(cx, r, &ir, *t, site, type_span, entity, prop_idx, p),
+            RefEnd::Dropped => return Translated::Skip,
+            RefEnd::Entity(t, site) => {
+                return Translated::Relation(
+                    self.to_many(report, r, &ir, *t, site, type_span, entity, prop_idx, p),
                 );
             }
-            Terminal::Enum(t, _) => format!("`{}` values", self.doc.name(*t)),
-            Terminal::Inline => match TypeInfo::of(ir.get("type").map(|(e, _)| &e.value)).ty {
-                Ty::One("object", _) => "objects".to_string(),
-                Ty::One("array", _) => "arrays".to_string(),
-                Ty::One(t, _) => format!("`{t}` values"),
+            RefEnd::Enum(t, _) => format!("`{}` values", self.catalog.name(*t)),
+            RefEnd::Inline => match TypeInfo::of(ir.get("type").map(|(e, _)| &e.value)).declared {
+                DeclaredType::One("object", _) => "objects".to_string(),
+                DeclaredType::One("array", _) => "arrays".to_string(),
+                DeclaredType::One(t, _) => format!("`{t}` values"),
                 _ if ir.get("properties").is_some() => "objects".to_string(),
                 _ => "values".to_string(),
             },
@@ -149,27 +150,27 @@ impl<'a> Translator<'a, '_> {
             p.key.name
         );
         let hint = "to relate entities, make the items a `$ref` to an object schema";
-        cx.warn_hint(items.key.span, &items_path, message, hint);
-        json(cx, r)
+        report.warn_hint(items.key.span, &items_path, message, hint);
+        json(report, r)
     }
 
     #[allow(clippy::too_many_arguments)]
     fn to_many(
         &self,
-        cx: &mut Cx,
-        r: &Resolved,
-        ir: &Resolved,
+        report: &mut Reporter,
+        r: &ResolvedSchema,
+        ir: &ResolvedSchema,
         target: usize,
         site: &RefSite,
         kind_span: Span,
         entity: usize,
         prop_idx: usize,
-        p: &Prop,
+        p: &Property,
     ) -> Node {
         let span = site.value.span;
-        let target_name = self.doc.name(target);
+        let target_name = self.catalog.name(target);
         let mut entries = vec![Entry::new("to", span, Node::str(target_name, span))];
-        let (kind, mapped_by) = self.infer(cx, entity, prop_idx, target, p);
+        let (kind, mapped_by) = self.infer(report, entity, prop_idx, target, p);
         entries.push(Entry::new("kind", kind_span, Node::str(kind, kind_span)));
         if let Some(key) = mapped_by {
             entries.push(Entry::new(
@@ -186,7 +187,7 @@ impl<'a> Translator<'a, '_> {
                 "description" => {
                     entries.push(Entry::new("description", e.key.span, e.value.clone()))
                 }
-                "uniqueItems" | "minItems" | "maxItems" => cx.warn(
+                "uniqueItems" | "minItems" | "maxItems" => report.warn(
                     e.key.span,
                     &kpath,
                     format!(
@@ -196,12 +197,12 @@ impl<'a> Translator<'a, '_> {
                 ),
                 "default" | "x-unique" | "maxLength" | "minLength" | "minimum" | "maximum"
                 | "pattern" | "format" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf"
-                | "enum" | "const" => cx.warn(
+                | "enum" | "const" => report.warn(
                     e.key.span,
                     &kpath,
                     format!("`{k}` does not apply to the list of `{target_name}`"),
                 ),
-                _ => common_key(cx, e, &kpath, &p.key.name),
+                _ => common_key(report, e, &kpath, &p.key.name),
             }
         }
         for (e, layer) in ir.entries() {
@@ -210,7 +211,7 @@ impl<'a> Translator<'a, '_> {
                 continue;
             }
             let message = format!("`{k}` next to the `$ref` of `items` is not imported");
-            cx.warn(e.key.span, &pointer(layer, k), message);
+            report.warn(e.key.span, &pointer(layer, k), message);
         }
         Node::new(Value::Map(entries), p.node.span)
     }
@@ -219,24 +220,24 @@ impl<'a> Translator<'a, '_> {
     /// sides are arrays, the side written second is `mapped_by` the first.
     fn infer(
         &self,
-        cx: &mut Cx,
+        report: &mut Reporter,
         entity: usize,
         prop_idx: usize,
         target: usize,
-        p: &Prop,
+        p: &Property,
     ) -> (&'static str, Option<&'a Key>) {
-        let no_shapes: &[Shape] = &[];
+        let no_shapes: &[ReferenceShape] = &[];
         let back_shapes = self.shapes.get(target).map_or(no_shapes, Vec::as_slice);
         let own_shapes = self.shapes.get(entity).map_or(no_shapes, Vec::as_slice);
         let target_props = self.props(target);
-        let is_self = |s: &&Shape| entity == target && s.prop == prop_idx;
-        let back: Vec<&Shape> = back_shapes
+        let is_self = |s: &&ReferenceShape| entity == target && s.prop == prop_idx;
+        let back: Vec<&ReferenceShape> = back_shapes
             .iter()
             .filter(|s| s.target == entity)
             .filter(|s| !is_self(s))
             .collect();
 
-        let singles: Vec<&Shape> = back.iter().copied().filter(|s| !s.array).collect();
+        let singles: Vec<&ReferenceShape> = back.iter().copied().filter(|s| !s.array).collect();
         if let Some(first) = singles.first() {
             let key = target_props.get(first.prop).map(|q| q.key);
             if singles.len() > 1 {
@@ -248,11 +249,11 @@ impl<'a> Translator<'a, '_> {
                 let message = format!(
                     "`{}` has several properties that refer back to `{}` ({}); `mapped_by` is \
                      the first",
-                    self.doc.name(target),
-                    self.doc.name(entity),
+                    self.catalog.name(target),
+                    self.catalog.name(entity),
                     names.join(", ")
                 );
-                cx.warn(p.key.span, &p.path, message);
+                report.warn(p.key.span, &p.path, message);
             }
             return ("one_to_many", key);
         }
@@ -274,7 +275,7 @@ impl<'a> Translator<'a, '_> {
         }
     }
 
-    pub(super) fn props(&self, idx: usize) -> &'_ [Prop<'a>] {
+    pub(super) fn props(&self, idx: usize) -> &'_ [Property<'a>] {
         self.merged
             .get(idx)
             .and_then(Option::as_ref)

@@ -7,12 +7,12 @@ use crate::diagnostic::pointer;
 use crate::limits::MAX_DEPTH;
 use crate::node::{Entry, Key, Node, Value};
 
-use super::diagnostics::Cx;
-use super::document::find;
-use super::refs::{Target, lookup};
+use super::diagnostics::Reporter;
+use super::document::find_entry;
+use super::refs::{RefTarget, lookup_ref};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(super) enum SchemaKind {
     /// A string enum.
     Enum,
     /// An object schema.
@@ -27,23 +27,23 @@ pub(super) struct Schema<'a> {
     pub(super) key: &'a Key,
     pub(super) node: &'a Node,
     pub(super) path: String,
-    pub(super) kind: Kind,
+    pub(super) kind: SchemaKind,
     /// An object schema only ever included through `allOf`: merged, never an entity itself.
     pub(super) mixin: bool,
 }
 
-pub(super) struct Doc<'a> {
+pub(super) struct SchemaCatalog<'a> {
     pub(super) schemas: Vec<Schema<'a>>,
     pub(super) index: HashMap<&'a str, usize>,
 }
 
-impl<'a> Doc<'a> {
-    pub(super) fn new(entries: &'a [Entry], cx: &mut Cx) -> Self {
+impl<'a> SchemaCatalog<'a> {
+    pub(super) fn new(entries: &'a [Entry], report: &mut Reporter) -> Self {
         let mut schemas = Vec::with_capacity(entries.len());
         let mut index = HashMap::with_capacity(entries.len());
         for e in entries {
             let path = pointer("/components/schemas", &e.key.name);
-            let kind = classify(e, &path, cx);
+            let kind = classify(e, &path, report);
             index.entry(e.key.name.as_str()).or_insert(schemas.len());
             schemas.push(Schema {
                 key: &e.key,
@@ -53,17 +53,17 @@ impl<'a> Doc<'a> {
                 mixin: false,
             });
         }
-        let mut doc = Doc { schemas, index };
-        doc.find_mixins();
-        doc
+        let mut catalog = SchemaCatalog { schemas, index };
+        catalog.find_mixins();
+        catalog
     }
 
     pub(super) fn name(&self, idx: usize) -> &'a str {
         self.schemas.get(idx).map_or("", |s| s.key.name.as_str())
     }
 
-    pub(super) fn kind(&self, idx: usize) -> Kind {
-        self.schemas.get(idx).map_or(Kind::Broken, |s| s.kind)
+    pub(super) fn kind(&self, idx: usize) -> SchemaKind {
+        self.schemas.get(idx).map_or(SchemaKind::Broken, |s| s.kind)
     }
 
     /// Marks the object schemas that are `$ref`ed only as `allOf` members of object schemas.
@@ -72,22 +72,22 @@ impl<'a> Doc<'a> {
         let mut in_all_of = vec![false; n];
         let mut elsewhere = vec![false; n];
         for s in &self.schemas {
-            let level = if s.kind == Kind::Entity {
-                Level::Object
+            let level = if s.kind == SchemaKind::Entity {
+                Nesting::Object
             } else {
-                Level::Other
+                Nesting::Other
             };
             mark_refs(self, s.node, level, 0, &mut in_all_of, &mut elsewhere);
         }
         for (i, s) in self.schemas.iter_mut().enumerate() {
-            s.mixin = s.kind == Kind::Entity && in_all_of[i] && !elsewhere[i];
+            s.mixin = s.kind == SchemaKind::Entity && in_all_of[i] && !elsewhere[i];
         }
     }
 }
 
 /// Where a mapping sits, for telling `allOf` inclusions from other references.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Level {
+pub(super) enum Nesting {
     /// A top-level object schema or an inline `allOf` member of one.
     Object,
     /// A direct member of such a schema's `allOf`.
@@ -97,9 +97,9 @@ pub(super) enum Level {
 }
 
 fn mark_refs(
-    doc: &Doc,
+    catalog: &SchemaCatalog,
     node: &Node,
-    level: Level,
+    level: Nesting,
     depth: usize,
     in_all_of: &mut [bool],
     elsewhere: &mut [bool],
@@ -110,9 +110,9 @@ fn mark_refs(
     match &node.value {
         Value::Map(entries) => {
             if let Some(r) = node.get("$ref")
-                && let Target::Schema(t) = lookup(doc, r)
+                && let RefTarget::Schema(t) = lookup_ref(catalog, r)
             {
-                let flags = if level == Level::Member {
+                let flags = if level == Nesting::Member {
                     &mut *in_all_of
                 } else {
                     &mut *elsewhere
@@ -121,27 +121,48 @@ fn mark_refs(
                     *f = true;
                 }
             }
-            let object = matches!(level, Level::Object | Level::Member);
+            let object = matches!(level, Nesting::Object | Nesting::Member);
             for e in entries {
                 if object && e.key.name == "allOf" {
                     for member in e.value.as_seq().unwrap_or(&[]) {
-                        mark_refs(doc, member, Level::Member, depth + 1, in_all_of, elsewhere);
+                        mark_refs(
+                            catalog,
+                            member,
+                            Nesting::Member,
+                            depth + 1,
+                            in_all_of,
+                            elsewhere,
+                        );
                     }
                 } else {
-                    mark_refs(doc, &e.value, Level::Other, depth + 1, in_all_of, elsewhere);
+                    mark_refs(
+                        catalog,
+                        &e.value,
+                        Nesting::Other,
+                        depth + 1,
+                        in_all_of,
+                        elsewhere,
+                    );
                 }
             }
         }
         Value::Seq(items) => {
             for item in items {
-                mark_refs(doc, item, Level::Other, depth + 1, in_all_of, elsewhere);
+                mark_refs(
+                    catalog,
+                    item,
+                    Nesting::Other,
+                    depth + 1,
+                    in_all_of,
+                    elsewhere,
+                );
             }
         }
         _ => {}
     }
 }
 
-fn classify(e: &Entry, path: &str, cx: &mut Cx) -> Kind {
+fn classify(e: &Entry, path: &str, report: &mut Reporter) -> SchemaKind {
     let node = &e.value;
     let name = &e.key.name;
     if node.as_map().is_none() {
@@ -149,31 +170,31 @@ fn classify(e: &Entry, path: &str, cx: &mut Cx) -> Kind {
             "schema `{name}` is {}, not a schema mapping, so it is not imported",
             node.kind_name()
         );
-        cx.warn(node.span, path, message);
-        return Kind::Broken;
+        report.warn(node.span, path, message);
+        return SchemaKind::Broken;
     }
     let ty = TypeInfo::of(node.get("type"));
     if ty.is("object") {
-        return Kind::Entity;
+        return SchemaKind::Entity;
     }
-    if let Some(enum_entry) = node.as_map().and_then(|m| find(m, "enum")) {
+    if let Some(enum_entry) = node.as_map().and_then(|m| find_entry(m, "enum")) {
         let values = &enum_entry.value;
         let string_typed = ty.is("string") || ty.is_absent();
         let strings = values
             .as_seq()
             .is_some_and(|items| items.iter().all(|v| v.as_str().is_some() || v.is_null()));
         if string_typed && strings {
-            return Kind::Enum;
+            return SchemaKind::Enum;
         }
         let message = format!(
             "enum `{name}` is not a string enum: only enums of strings are imported, so the \
              schema is skipped"
         );
-        cx.warn(enum_entry.key.span, &pointer(path, "enum"), message);
-        return Kind::Alias;
+        report.warn(enum_entry.key.span, &pointer(path, "enum"), message);
+        return SchemaKind::Alias;
     }
     if ty.is_absent() && (node.get("properties").is_some() || node.get("allOf").is_some()) {
-        return Kind::Entity;
+        return SchemaKind::Entity;
     }
     let message = if node.get("$ref").is_some() {
         format!(
@@ -187,13 +208,13 @@ fn classify(e: &Entry, path: &str, cx: &mut Cx) -> Kind {
              in their place"
         )
     };
-    cx.warn(e.key.span, path, message);
-    Kind::Alias
+    report.warn(e.key.span, path, message);
+    SchemaKind::Alias
 }
 
 /// What a `type` keyword says: one type, several, only `null`, absent, or something malformed.
 #[derive(Clone, Debug)]
-pub(super) enum Ty<'a> {
+pub(super) enum DeclaredType<'a> {
     Absent,
     One(&'a str, &'a Node),
     Several(Vec<&'a str>),
@@ -202,7 +223,7 @@ pub(super) enum Ty<'a> {
 }
 
 pub(super) struct TypeInfo<'a> {
-    pub(super) ty: Ty<'a>,
+    pub(super) declared: DeclaredType<'a>,
     pub(super) null: bool,
     pub(super) node: Option<&'a Node>,
 }
@@ -211,14 +232,14 @@ impl<'a> TypeInfo<'a> {
     pub(super) fn of(node: Option<&'a Node>) -> Self {
         let Some(n) = node else {
             return TypeInfo {
-                ty: Ty::Absent,
+                declared: DeclaredType::Absent,
                 null: false,
                 node: None,
             };
         };
         let (ty, null) = match &n.value {
-            Value::Str(s) if s == "null" => (Ty::OnlyNull, true),
-            Value::Str(s) => (Ty::One(s, n), false),
+            Value::Str(s) if s == "null" => (DeclaredType::OnlyNull, true),
+            Value::Str(s) => (DeclaredType::One(s, n), false),
             Value::Seq(items) => {
                 let mut names = Vec::new();
                 let mut null = false;
@@ -235,27 +256,27 @@ impl<'a> TypeInfo<'a> {
                     }
                 }
                 let ty = match (malformed, names.as_slice(), first) {
-                    (true, _, _) => Ty::Malformed,
-                    (false, [], _) => Ty::OnlyNull,
-                    (false, [one], Some(item)) => Ty::One(one, item),
-                    _ => Ty::Several(names),
+                    (true, _, _) => DeclaredType::Malformed,
+                    (false, [], _) => DeclaredType::OnlyNull,
+                    (false, [one], Some(item)) => DeclaredType::One(one, item),
+                    _ => DeclaredType::Several(names),
                 };
                 (ty, null)
             }
-            _ => (Ty::Malformed, false),
+            _ => (DeclaredType::Malformed, false),
         };
         TypeInfo {
-            ty,
+            declared: ty,
             null,
             node: Some(n),
         }
     }
 
     pub(super) fn is(&self, name: &str) -> bool {
-        matches!(self.ty, Ty::One(t, _) if t == name)
+        matches!(self.declared, DeclaredType::One(t, _) if t == name)
     }
 
     pub(super) fn is_absent(&self) -> bool {
-        matches!(self.ty, Ty::Absent)
+        matches!(self.declared, DeclaredType::Absent)
     }
 }

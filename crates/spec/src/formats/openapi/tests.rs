@@ -5,7 +5,7 @@ use crate::limits::MAX_DEPTH;
 use crate::node::Key;
 use crate::span::Span;
 
-use super::document::find;
+use super::document::find_entry as find;
 use super::*;
 
 // --- A minimal JSON reader for the tests: every node gets the span of its text. -----------

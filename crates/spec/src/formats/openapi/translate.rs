@@ -9,15 +9,15 @@ use crate::node::{Entry, Node, Value};
 use crate::span::Span;
 
 use super::METADATA_KEYS;
-use super::diagnostics::Cx;
-use super::document::find;
+use super::diagnostics::Reporter;
+use super::document::find_entry;
 use super::fields::{field_keys, push_required};
-use super::merge::{Merged, Prop, Req, merge};
-use super::refs::{Terminal, resolve};
-use super::schemas::{Doc, Kind, Schema, Ty, TypeInfo};
+use super::merge::{MergedEntity, Property, RequiredName, merge};
+use super::refs::{RefEnd, resolve};
+use super::schemas::{DeclaredType, Schema, SchemaCatalog, SchemaKind, TypeInfo};
 
 /// A property that refers to an entity: the shape the one-to-many inference looks at.
-pub(super) struct Shape {
+pub(super) struct ReferenceShape {
     pub(super) prop: usize,
     pub(super) target: usize,
     pub(super) array: bool,
@@ -26,7 +26,7 @@ pub(super) struct Shape {
 /// Enums made from inline `enum`s of properties, keyed by the span of the `enum` value so that a
 /// property merged into several entities gives one enum.
 #[derive(Default)]
-pub(super) struct Synth {
+pub(super) struct InlineEnums {
     pub(super) entries: Vec<Entry>,
     pub(super) by_span: HashMap<(usize, usize), String>,
     pub(super) taken: HashSet<String>,
@@ -34,25 +34,28 @@ pub(super) struct Synth {
 }
 
 pub(super) struct Translator<'a, 'm> {
-    pub(super) doc: &'m Doc<'a>,
-    pub(super) merged: &'m [Option<Merged<'a>>],
-    pub(super) shapes: &'m [Vec<Shape>],
-    pub(super) synth: Synth,
+    pub(super) catalog: &'m SchemaCatalog<'a>,
+    pub(super) merged: &'m [Option<MergedEntity<'a>>],
+    pub(super) shapes: &'m [Vec<ReferenceShape>],
+    pub(super) inline_enums: InlineEnums,
 }
 
-pub(super) enum Out {
+pub(super) enum Translated {
     Field(Node),
     Relation(Node),
     Skip,
 }
 
-pub(super) fn translate_schemas(mut doc: Doc, cx: &mut Cx) -> (Vec<Entry>, Vec<Entry>) {
-    let n = doc.schemas.len();
-    let mut merged: Vec<Option<Merged>> = (0..n).map(|_| None).collect();
+pub(super) fn translate_schemas(
+    mut catalog: SchemaCatalog,
+    report: &mut Reporter,
+) -> (Vec<Entry>, Vec<Entry>) {
+    let n = catalog.schemas.len();
+    let mut merged: Vec<Option<MergedEntity>> = (0..n).map(|_| None).collect();
     let mut reached = vec![false; n];
     for (i, slot) in merged.iter_mut().enumerate() {
-        if doc.kind(i) == Kind::Entity && !doc.schemas[i].mixin {
-            let m = merge(&doc, cx, i);
+        if catalog.kind(i) == SchemaKind::Entity && !catalog.schemas[i].mixin {
+            let m = merge(&catalog, report, i);
             for &t in &m.included {
                 if let Some(r) = reached.get_mut(t) {
                     *r = true;
@@ -62,73 +65,77 @@ pub(super) fn translate_schemas(mut doc: Doc, cx: &mut Cx) -> (Vec<Entry>, Vec<E
         }
     }
     for (i, slot) in merged.iter_mut().enumerate() {
-        if doc.schemas[i].mixin {
-            *slot = Some(merge(&doc, cx, i));
+        if catalog.schemas[i].mixin {
+            *slot = Some(merge(&catalog, report, i));
         }
     }
     // A mixin that no entity includes (mixins including each other in a cycle) would be lost:
     // it is an entity after all.
-    for (s, r) in doc.schemas.iter_mut().zip(&reached) {
+    for (s, r) in catalog.schemas.iter_mut().zip(&reached) {
         s.mixin &= *r;
     }
 
-    cx.muted += 1;
-    let shapes: Vec<Vec<Shape>> = merged
+    report.muted += 1;
+    let shapes: Vec<Vec<ReferenceShape>> = merged
         .iter()
         .map(|m| {
             m.as_ref()
-                .map(|m| shapes_of(&doc, cx, m))
+                .map(|m| shapes_of(&catalog, report, m))
                 .unwrap_or_default()
         })
         .collect();
-    cx.muted -= 1;
+    report.muted -= 1;
 
     let mut taken = HashSet::new();
-    for s in &doc.schemas {
+    for s in &catalog.schemas {
         taken.insert(alphanumeric_key(&s.key.name));
     }
     let mut tr = Translator {
-        doc: &doc,
+        catalog: &catalog,
         merged: &merged,
         shapes: &shapes,
-        synth: Synth::default(),
+        inline_enums: InlineEnums::default(),
     };
-    tr.synth.taken = taken;
+    tr.inline_enums.taken = taken;
 
     let mut enums = Vec::new();
     let mut entities = Vec::new();
-    for (i, s) in doc.schemas.iter().enumerate() {
+    for (i, s) in catalog.schemas.iter().enumerate() {
         match s.kind {
-            Kind::Enum => enums.push(enum_entry(s, cx)),
-            Kind::Entity if !s.mixin => entities.push(tr.entity(cx, i)),
+            SchemaKind::Enum => enums.push(enum_entry(s, report)),
+            SchemaKind::Entity if !s.mixin => entities.push(tr.entity(report, i)),
             _ => {}
         }
     }
-    enums.append(&mut tr.synth.entries);
+    enums.append(&mut tr.inline_enums.entries);
     (enums, entities)
 }
 
-fn shapes_of(doc: &Doc, cx: &mut Cx, m: &Merged) -> Vec<Shape> {
+fn shapes_of(
+    catalog: &SchemaCatalog,
+    report: &mut Reporter,
+    m: &MergedEntity,
+) -> Vec<ReferenceShape> {
     let mut out = Vec::new();
     for (i, p) in m.props.iter().enumerate() {
         if implicit(&p.key.name).is_some() || p.node.as_map().is_none() {
             continue;
         }
-        let r = resolve(doc, cx, p.node, &p.path);
+        let r = resolve(catalog, report, p.node, &p.path);
         match r.terminal {
-            Terminal::Entity(t, _) => out.push(Shape {
+            RefEnd::Entity(t, _) => out.push(ReferenceShape {
                 prop: i,
                 target: t,
                 array: false,
             }),
-            Terminal::Inline => {
+            RefEnd::Inline => {
                 if let Some((items, layer_path)) = r.get("items")
                     && (TypeInfo::of(r.get("type").map(|(e, _)| &e.value)).is("array")
                         || r.get("type").is_none())
                 {
-                    let ir = resolve(doc, cx, &items.value, &pointer(layer_path, "items"));
-                    if let Terminal::Entity(t, _) = ir.terminal {
-                        out.push(Shape {
+                    let ir = resolve(catalog, report, &items.value, &pointer(layer_path, "items"));
+                    if let RefEnd::Entity(t, _) = ir.terminal {
+                        out.push(ReferenceShape {
                             prop: i,
                             target: t,
                             array: true,
@@ -142,7 +149,7 @@ fn shapes_of(doc: &Doc, cx: &mut Cx, m: &Merged) -> Vec<Shape> {
     out
 }
 
-pub(super) fn enum_entry(s: &Schema, cx: &mut Cx) -> Entry {
+pub(super) fn enum_entry(s: &Schema, report: &mut Reporter) -> Entry {
     let mut values = Vec::new();
     let mut values_span = s.node.span;
     let mut description = None;
@@ -159,7 +166,7 @@ pub(super) fn enum_entry(s: &Schema, cx: &mut Cx) -> Entry {
                              to it optional instead",
                             s.key.name
                         );
-                        cx.warn(v.span, &pointer(&kpath, &i.to_string()), message);
+                        report.warn(v.span, &pointer(&kpath, &i.to_string()), message);
                     } else {
                         values.push(v.clone());
                     }
@@ -169,19 +176,19 @@ pub(super) fn enum_entry(s: &Schema, cx: &mut Cx) -> Entry {
             "description" => description = Some(e),
             _ if METADATA_KEYS.contains(&k) => {}
             "nullable" if e.value.value == Value::Bool(false) => {}
-            "nullable" => cx.warn(
+            "nullable" => report.warn(
                 e.key.span,
                 &kpath,
                 "`nullable` on an enum schema is not imported; make the properties that refer \
                  to it optional instead"
                     .into(),
             ),
-            _ if k.starts_with("x-") => cx.warn(
+            _ if k.starts_with("x-") => report.warn(
                 e.key.span,
                 &kpath,
                 format!("extension `{k}` is not imported"),
             ),
-            _ => cx.warn(
+            _ => report.warn(
                 e.key.span,
                 &kpath,
                 format!("`{k}` on an enum schema is not imported: specforge has no equivalent"),
@@ -209,7 +216,7 @@ pub(super) fn enum_entry(s: &Schema, cx: &mut Cx) -> Entry {
 fn enum_key_span(s: &Schema) -> Span {
     s.node
         .as_map()
-        .and_then(|m| find(m, "enum"))
+        .and_then(|m| find_entry(m, "enum"))
         .map_or(s.key.span, |e| e.key.span)
 }
 
@@ -259,18 +266,18 @@ pub(super) enum FormatFit {
 }
 
 impl<'a> Translator<'a, '_> {
-    pub(super) fn entity(&mut self, cx: &mut Cx, idx: usize) -> Entry {
-        let doc = self.doc;
-        let Some(s) = doc.schemas.get(idx) else {
+    pub(super) fn entity(&mut self, report: &mut Reporter, idx: usize) -> Entry {
+        let catalog = self.catalog;
+        let Some(s) = catalog.schemas.get(idx) else {
             return Entry::new("", Span::default(), Node::new(Value::Null, Span::default()));
         };
-        let empty = Merged::default();
+        let empty = MergedEntity::default();
         let merged = self
             .merged
             .get(idx)
             .and_then(Option::as_ref)
             .unwrap_or(&empty);
-        let mut required: HashMap<&str, &Req> = HashMap::new();
+        let mut required: HashMap<&str, &RequiredName> = HashMap::new();
         for r in &merged.required {
             required.entry(r.name).or_insert(r);
         }
@@ -278,22 +285,22 @@ impl<'a> Translator<'a, '_> {
         let mut relations = Vec::new();
         for (pi, p) in merged.props.iter().enumerate() {
             if let Some((canonical, expected)) = implicit(&p.key.name) {
-                self.implicit_field(cx, p, canonical, expected);
+                self.implicit_field(report, p, canonical, expected);
                 continue;
             }
             let req = required.get(p.key.name.as_str()).copied();
             let key = p.key.clone();
-            match self.property(cx, idx, pi, p, req) {
-                Out::Field(value) => fields.push(Entry { key, value }),
-                Out::Relation(value) => relations.push(Entry { key, value }),
-                Out::Skip => {}
+            match self.property(report, idx, pi, p, req) {
+                Translated::Field(value) => fields.push(Entry { key, value }),
+                Translated::Relation(value) => relations.push(Entry { key, value }),
+                Translated::Skip => {}
             }
         }
         let map = s.node.as_map().unwrap_or(&[]);
-        let (section_key, section_span) = find(map, "properties")
+        let (section_key, section_span) = find_entry(map, "properties")
             .map_or((s.key.span, s.node.span), |e| (e.key.span, e.value.span));
         let mut body = Vec::new();
-        if let Some(d) = find(map, "description") {
+        if let Some(d) = find_entry(map, "description") {
             body.push(Entry::new("description", d.key.span, d.value.clone()));
         }
         if !fields.is_empty() {
@@ -315,10 +322,10 @@ impl<'a> Translator<'a, '_> {
 
     /// `id`, `created_at`, `updated_at`: every entity has them, so they are never emitted; a
     /// warning says so when the OpenAPI type differs from the implicit one.
-    fn implicit_field(&self, cx: &mut Cx, p: &Prop, canonical: &str, expected: &str) {
-        cx.muted += 1;
-        let word = self.type_word(cx, p);
-        cx.muted -= 1;
+    fn implicit_field(&self, report: &mut Reporter, p: &Property, canonical: &str, expected: &str) {
+        report.muted += 1;
+        let word = self.type_word(report, p);
+        report.muted -= 1;
         if word == expected {
             return;
         }
@@ -331,24 +338,24 @@ impl<'a> Translator<'a, '_> {
                  replaced"
             )
         };
-        cx.warn(p.key.span, &p.path, message);
+        report.warn(p.key.span, &p.path, message);
     }
 
     /// The specforge type a property would get, in a word, for messages.
-    fn type_word(&self, cx: &mut Cx, p: &Prop) -> String {
+    fn type_word(&self, report: &mut Reporter, p: &Property) -> String {
         if p.node.as_map().is_none() {
             return p.node.kind_name().to_string();
         }
-        let r = resolve(self.doc, cx, p.node, &p.path);
+        let r = resolve(self.catalog, report, p.node, &p.path);
         match r.terminal {
-            Terminal::Entity(..) => "reference".into(),
-            Terminal::Enum(t, _) => format!("`{}`", self.doc.name(t)),
-            Terminal::Dropped => "unusable".into(),
-            Terminal::Inline => {
+            RefEnd::Entity(..) => "reference".into(),
+            RefEnd::Enum(t, _) => format!("`{}`", self.catalog.name(t)),
+            RefEnd::Dropped => "unusable".into(),
+            RefEnd::Inline => {
                 let ty = TypeInfo::of(r.get("type").map(|(e, _)| &e.value));
                 let format = r.get("format").and_then(|(e, _)| e.value.as_str());
-                match ty.ty {
-                    Ty::One(t, _) => match map_scalar(t, format) {
+                match ty.declared {
+                    DeclaredType::One(t, _) => match map_scalar(t, format) {
                         Some((word, _)) => word.into(),
                         None if t == "array" => "list".into(),
                         None if t == "object" => "json".into(),
@@ -362,22 +369,22 @@ impl<'a> Translator<'a, '_> {
 
     pub(super) fn property(
         &mut self,
-        cx: &mut Cx,
+        report: &mut Reporter,
         entity: usize,
         prop_idx: usize,
-        p: &Prop<'a>,
-        req: Option<&Req>,
-    ) -> Out {
+        p: &Property<'a>,
+        req: Option<&RequiredName>,
+    ) -> Translated {
         if p.node.as_map().is_none() {
             let message = format!(
                 "property `{}` must be a schema mapping, found {}",
                 p.key.name,
                 p.node.kind_name()
             );
-            cx.error(Code::InvalidValue, p.node.span, &p.path, message, None);
-            return Out::Skip;
+            report.error(Code::InvalidValue, p.node.span, &p.path, message, None);
+            return Translated::Skip;
         }
-        let r = resolve(self.doc, cx, p.node, &p.path);
+        let r = resolve(self.catalog, report, p.node, &p.path);
         let ty = TypeInfo::of(r.get("type").map(|(e, _)| &e.value));
         let mut nullable = r.nullable || ty.null;
         if let Some((e, layer)) = r.get("nullable") {
@@ -389,31 +396,31 @@ impl<'a> Translator<'a, '_> {
                         e.value.kind_name()
                     );
                     let path = pointer(layer, "nullable");
-                    cx.error(Code::InvalidValue, e.value.span, &path, message, None);
+                    report.error(Code::InvalidValue, e.value.span, &path, message, None);
                 }
             }
         }
         match &r.terminal {
-            Terminal::Dropped => Out::Skip,
-            Terminal::Enum(t, site) => {
+            RefEnd::Dropped => Translated::Skip,
+            RefEnd::Enum(t, site) => {
                 let mut entries = vec![Entry::new(
                     "type",
                     site.value.span,
-                    Node::str(self.doc.name(*t), site.value.span),
+                    Node::str(self.catalog.name(*t), site.value.span),
                 )];
                 push_required(&mut entries, req, nullable);
-                field_keys(cx, &r, &["type", "nullable"], &mut entries, &p.key.name);
-                Out::Field(Node::new(Value::Map(entries), p.node.span))
+                field_keys(report, &r, &["type", "nullable"], &mut entries, &p.key.name);
+                Translated::Field(Node::new(Value::Map(entries), p.node.span))
             }
-            Terminal::Entity(t, site) => {
-                Out::Relation(self.to_one(cx, &r, *t, site, p, req, nullable))
+            RefEnd::Entity(t, site) => {
+                Translated::Relation(self.to_one(report, &r, *t, site, p, req, nullable))
             }
-            Terminal::Inline => {
+            RefEnd::Inline => {
                 let is_array = ty.is("array") || (ty.is_absent() && r.get("items").is_some());
                 if is_array {
-                    return self.array(cx, &r, &ty, entity, prop_idx, p, req, nullable);
+                    return self.array(report, &r, &ty, entity, prop_idx, p, req, nullable);
                 }
-                self.inline(cx, &r, &ty, p, req, nullable)
+                self.inline(report, &r, &ty, p, req, nullable)
             }
         }
     }

@@ -7,8 +7,10 @@ use crate::limits;
 use crate::node::{Entry, Key, Node, Value};
 use crate::span::Span;
 
-use super::Read;
-use super::reader::{Anchored, Built, Frame, KeyText, Kind, Reader, Size, Slot};
+use super::ReadResult;
+use super::reader::{
+    AnchoredNode, BuiltNode, Frame, FrameKind, KeyText, MappingSlot, Reader, TreeSize,
+};
 
 impl Reader<'_, '_> {
     /// Keeps a copy of an anchored node for its aliases.
@@ -16,10 +18,10 @@ impl Reader<'_, '_> {
         &mut self,
         anchor: usize,
         node: &Node,
-        size: Size,
+        size: TreeSize,
         height: usize,
         key: Option<KeyText>,
-    ) -> Read<()> {
+    ) -> ReadResult<()> {
         if !self
             .stored
             .fits(size, limits::MAX_NODES, limits::MAX_SOURCE_BYTES)
@@ -35,7 +37,7 @@ impl Reader<'_, '_> {
         let node = node.clone();
         self.anchors.insert(
             anchor,
-            Anchored {
+            AnchoredNode {
                 node,
                 size,
                 height,
@@ -76,7 +78,7 @@ impl Reader<'_, '_> {
     }
 
     /// Hands a complete node to the innermost open mapping or list (or makes it the root).
-    pub(super) fn deliver(&mut self, built: Built) -> Read<()> {
+    pub(super) fn deliver(&mut self, built: BuiltNode) -> ReadResult<()> {
         let Some(frame) = self.stack.last_mut() else {
             if self.root.is_none() {
                 self.root = Some(built.node);
@@ -85,16 +87,16 @@ impl Reader<'_, '_> {
         };
         frame.end = frame.end.max(built.node.span.end);
         let map = match &mut frame.kind {
-            Kind::Seq(items) => {
+            FrameKind::Seq(items) => {
                 frame.size.add(built.size);
                 frame.child_height = frame.child_height.max(built.height);
                 items.push(built.node);
                 return Ok(());
             }
-            Kind::Map(map) => map,
+            FrameKind::Map(map) => map,
         };
-        match std::mem::replace(&mut map.slot, Slot::Key) {
-            Slot::Value(key) => {
+        match std::mem::replace(&mut map.slot, MappingSlot::Key) {
+            MappingSlot::Value(key) => {
                 frame.size.add(built.size);
                 frame.size.bytes = frame.size.bytes.saturating_add(key.name.len());
                 frame.child_height = frame.child_height.max(built.height);
@@ -103,19 +105,19 @@ impl Reader<'_, '_> {
                     value: built.node,
                 });
             }
-            Slot::Merge => {
+            MappingSlot::Merge => {
                 frame.size.add(built.size);
                 frame.child_height = frame.child_height.max(built.height);
                 map.merges.push(built.node);
             }
-            Slot::Skip(_) => {}
-            Slot::Key => self.key(built),
+            MappingSlot::Skip(_) => {}
+            MappingSlot::Key => self.key(built),
         }
         Ok(())
     }
 
     /// Takes `built` as the next key of the innermost mapping (which is waiting for a key).
-    pub(super) fn key(&mut self, built: Built) {
+    pub(super) fn key(&mut self, built: BuiltNode) {
         let span = built.node.span;
         let Some(KeyText { name, merge }) = built.key else {
             self.error(
@@ -124,12 +126,12 @@ impl Reader<'_, '_> {
                 "keys must be plain values, not mappings or lists".to_string(),
                 None,
             );
-            self.set_slot(Slot::Skip(None));
+            self.set_slot(MappingSlot::Skip(None));
             return;
         };
         let first = match self.stack.last() {
             Some(Frame {
-                kind: Kind::Map(map),
+                kind: FrameKind::Map(map),
                 ..
             }) => {
                 if merge {
@@ -144,24 +146,24 @@ impl Reader<'_, '_> {
             let path = pointer(&self.path(), &name);
             self.diagnostics
                 .push(duplicate_key(self.source, &name, span, first, path));
-            self.set_slot(Slot::Skip(Some(name)));
+            self.set_slot(MappingSlot::Skip(Some(name)));
         } else if merge {
             if let Some(Frame {
-                kind: Kind::Map(map),
+                kind: FrameKind::Map(map),
                 ..
             }) = self.stack.last_mut()
             {
                 map.merge_key = Some(span);
             }
-            self.set_slot(Slot::Merge);
+            self.set_slot(MappingSlot::Merge);
         } else {
-            self.set_slot(Slot::Value(Key { name, span }));
+            self.set_slot(MappingSlot::Value(Key { name, span }));
         }
     }
 
-    fn set_slot(&mut self, slot: Slot) {
+    fn set_slot(&mut self, slot: MappingSlot) {
         if let Some(Frame {
-            kind: Kind::Map(map),
+            kind: FrameKind::Map(map),
             ..
         }) = self.stack.last_mut()
         {

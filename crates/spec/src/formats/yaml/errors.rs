@@ -6,11 +6,11 @@ use crate::diagnostic::Code;
 use crate::limits;
 use crate::span::Span;
 
-use super::Stop;
+use super::Stopped;
 use super::reader::Reader;
 
 impl Reader<'_, '_> {
-    pub(super) fn scan_error(&mut self, error: &ScanError) -> Stop {
+    pub(super) fn scan_error(&mut self, error: &ScanError) -> Stopped {
         let at = self.offsets.byte(error.marker().index());
         let span = self.char_span(at);
         let info = error.info();
@@ -38,12 +38,12 @@ impl Reader<'_, '_> {
                 format!("the alias `{name}` refers to an anchor that is not defined"),
                 Some("define the anchor with `&name` before the alias, in the same document"),
             );
-            return Stop;
+            return Stopped;
         } else {
             readable(info)
         };
         self.error(Code::SyntaxError, span, message, hint);
-        Stop
+        Stopped
     }
 }
 

@@ -61,7 +61,7 @@ use crate::diagnostic::{Diagnostic, Source};
 use crate::node::Node;
 
 use self::offsets::CharOffsets;
-use self::reader::{Reader, Size};
+use self::reader::{Reader, TreeSize};
 
 /// Parses YAML text into a node tree.
 ///
@@ -77,8 +77,8 @@ pub fn parse(source: &Source<'_>, diagnostics: &mut Vec<Diagnostic>) -> Option<N
         anchors: HashMap::new(),
         root: None,
         nodes: 0,
-        expanded: Size::default(),
-        stored: Size::default(),
+        expanded: TreeSize::default(),
+        stored: TreeSize::default(),
         last_end: 0,
     };
     reader.run().ok()
@@ -88,9 +88,9 @@ pub fn parse(source: &Source<'_>, diagnostics: &mut Vec<Diagnostic>) -> Option<N
 const CORE_TAG_PREFIX: &str = "tag:yaml.org,2002:";
 
 /// Marks that reading stopped; the reason is already in the diagnostics.
-struct Stop;
+struct Stopped;
 
-type Read<T> = Result<T, Stop>;
+type ReadResult<T> = Result<T, Stopped>;
 
 #[cfg(test)]
 mod tests;

@@ -13,35 +13,35 @@ use crate::node::{Key, Node, Value};
 use crate::span::Span;
 
 use super::offsets::CharOffsets;
-use super::resolve::{TagKind, classify};
-use super::{Read, Stop};
+use super::resolve::{TagKind, classify_tag};
+use super::{ReadResult, Stopped};
 
 /// What a tree holds, for the budgets of alias expansion and anchor copies.
 #[derive(Clone, Copy, Default)]
-pub(super) struct Size {
+pub(super) struct TreeSize {
     /// Nodes, the root included.
     pub(super) nodes: usize,
     /// Bytes of text in its scalars and keys.
     pub(super) bytes: usize,
 }
 
-impl Size {
-    pub(super) fn add(&mut self, other: Size) {
+impl TreeSize {
+    pub(super) fn add(&mut self, other: TreeSize) {
         self.nodes = self.nodes.saturating_add(other.nodes);
         self.bytes = self.bytes.saturating_add(other.bytes);
     }
 
     /// Whether adding `other` stays within `nodes` nodes and `bytes` bytes.
-    pub(super) fn fits(self, other: Size, nodes: usize, bytes: usize) -> bool {
+    pub(super) fn fits(self, other: TreeSize, nodes: usize, bytes: usize) -> bool {
         self.nodes.saturating_add(other.nodes) <= nodes
             && self.bytes.saturating_add(other.bytes) <= bytes
     }
 }
 
 /// A node that has been read completely, on its way to its parent.
-pub(super) struct Built {
+pub(super) struct BuiltNode {
     pub(super) node: Node,
-    pub(super) size: Size,
+    pub(super) size: TreeSize,
     /// Nesting of mappings and lists inside (0 for a scalar, 1 for a list of scalars).
     pub(super) height: usize,
     /// The written text, for a scalar (what it is called when used as a key).
@@ -56,15 +56,15 @@ pub(super) struct KeyText {
 }
 
 /// An anchored node, kept for its aliases.
-pub(super) struct Anchored {
+pub(super) struct AnchoredNode {
     pub(super) node: Node,
-    pub(super) size: Size,
+    pub(super) size: TreeSize,
     pub(super) height: usize,
     pub(super) key: Option<KeyText>,
 }
 
 /// What comes next in a mapping being read.
-pub(super) enum Slot {
+pub(super) enum MappingSlot {
     /// A key.
     Key,
     /// The value of this key.
@@ -75,30 +75,30 @@ pub(super) enum Slot {
     Merge,
 }
 
-pub(super) struct MapFrame {
+pub(super) struct MappingFrame {
     pub(super) members: Members,
-    pub(super) slot: Slot,
+    pub(super) slot: MappingSlot,
     /// Values of `<<` keys, merged when the mapping ends.
     pub(super) merges: Vec<Node>,
     /// Where the `<<` key was written, to report a repeated one.
     pub(super) merge_key: Option<Span>,
 }
 
-pub(super) enum Kind {
+pub(super) enum FrameKind {
     Seq(Vec<Node>),
-    Map(MapFrame),
+    Map(MappingFrame),
 }
 
 /// A mapping or list being read.
 pub(super) struct Frame {
-    pub(super) kind: Kind,
+    pub(super) kind: FrameKind,
     pub(super) start: usize,
     /// End of what has been read of it so far.
     pub(super) end: usize,
     /// Whether it is written with brackets (it then ends at its closing bracket).
     pub(super) flow: bool,
     pub(super) anchor: usize,
-    pub(super) size: Size,
+    pub(super) size: TreeSize,
     /// Height of its highest child.
     pub(super) child_height: usize,
 }
@@ -108,23 +108,23 @@ pub(super) struct Reader<'s, 'd> {
     pub(super) offsets: CharOffsets<'s>,
     pub(super) diagnostics: &'d mut Vec<Diagnostic>,
     pub(super) stack: Vec<Frame>,
-    pub(super) anchors: HashMap<usize, Anchored>,
+    pub(super) anchors: HashMap<usize, AnchoredNode>,
     pub(super) root: Option<Node>,
     /// Nodes created so far, alias copies included, against `limits::MAX_NODES`.
     pub(super) nodes: usize,
     /// What alias expansion has added: nodes against `limits::MAX_ALIAS_EXPANSION`, text
     /// against `limits::MAX_SOURCE_BYTES` (so one long anchored string cannot be copied
     /// a hundred thousand times).
-    pub(super) expanded: Size,
+    pub(super) expanded: TreeSize,
     /// What the kept copies of anchored nodes hold: nodes against `limits::MAX_NODES`, text
     /// against `limits::MAX_SOURCE_BYTES` (anchors nested in anchors are copied once each).
-    pub(super) stored: Size,
+    pub(super) stored: TreeSize,
     /// Byte offset where the last event ended.
     pub(super) last_end: usize,
 }
 
 impl Reader<'_, '_> {
-    pub(super) fn run(&mut self) -> Read<Node> {
+    pub(super) fn run(&mut self) -> ReadResult<Node> {
         let mut parser = Parser::new_from_str(self.source.text);
         let mut documents = 0;
         while let Some(next) = parser.next_event() {
@@ -158,16 +158,16 @@ impl Reader<'_, '_> {
                 }
                 Event::Alias(id) => self.alias(id, span)?,
                 Event::SequenceStart(anchor, tag) => {
-                    self.open(Kind::Seq(Vec::new()), anchor, tag.as_deref(), span)?;
+                    self.open(FrameKind::Seq(Vec::new()), anchor, tag.as_deref(), span)?;
                 }
                 Event::MappingStart(anchor, tag) => {
-                    let map = MapFrame {
+                    let map = MappingFrame {
                         members: Members::default(),
-                        slot: Slot::Key,
+                        slot: MappingSlot::Key,
                         merges: Vec::new(),
                         merge_key: None,
                     };
-                    self.open(Kind::Map(map), anchor, tag.as_deref(), span)?;
+                    self.open(FrameKind::Map(map), anchor, tag.as_deref(), span)?;
                 }
                 Event::SequenceEnd | Event::MappingEnd => self.close(span)?,
             }
@@ -193,12 +193,12 @@ impl Reader<'_, '_> {
         let mut path = String::new();
         for frame in &self.stack {
             match &frame.kind {
-                Kind::Seq(items) => path = pointer(&path, &items.len().to_string()),
-                Kind::Map(map) => match &map.slot {
-                    Slot::Value(key) => path = pointer(&path, &key.name),
-                    Slot::Merge => path = pointer(&path, "<<"),
-                    Slot::Skip(Some(name)) => path = pointer(&path, name),
-                    Slot::Key | Slot::Skip(None) => {}
+                FrameKind::Seq(items) => path = pointer(&path, &items.len().to_string()),
+                FrameKind::Map(map) => match &map.slot {
+                    MappingSlot::Value(key) => path = pointer(&path, &key.name),
+                    MappingSlot::Merge => path = pointer(&path, "<<"),
+                    MappingSlot::Skip(Some(name)) => path = pointer(&path, name),
+                    MappingSlot::Key | MappingSlot::Skip(None) => {}
                 },
             }
         }
@@ -213,12 +213,12 @@ impl Reader<'_, '_> {
         self.diagnostics.push(diagnostic);
     }
 
-    pub(super) fn limit(&mut self, span: Span, message: String) -> Stop {
+    pub(super) fn limit(&mut self, span: Span, message: String) -> Stopped {
         self.error(Code::LimitExceeded, span, message, None);
-        Stop
+        Stopped
     }
 
-    fn count_nodes(&mut self, added: usize, span: Span) -> Read<()> {
+    fn count_nodes(&mut self, added: usize, span: Span) -> ReadResult<()> {
         self.nodes = self.nodes.saturating_add(added);
         if self.nodes > limits::MAX_NODES {
             let message = format!(
@@ -234,8 +234,8 @@ impl Reader<'_, '_> {
         matches!(
             self.stack.last(),
             Some(Frame {
-                kind: Kind::Map(MapFrame {
-                    slot: Slot::Key,
+                kind: FrameKind::Map(MappingFrame {
+                    slot: MappingSlot::Key,
                     ..
                 }),
                 ..
@@ -273,7 +273,7 @@ impl Reader<'_, '_> {
         anchor: usize,
         tag: Option<&Tag>,
         raw: saphyr_parser::Span,
-    ) -> Read<()> {
+    ) -> ReadResult<()> {
         let raw = self.offsets.span(raw);
         let start = if anchor != 0 || tag.is_some() {
             self.content_start(raw)
@@ -303,7 +303,7 @@ impl Reader<'_, '_> {
         } else {
             None
         };
-        let size = Size {
+        let size = TreeSize {
             nodes: 1,
             bytes: text.len(),
         };
@@ -312,7 +312,7 @@ impl Reader<'_, '_> {
         if anchor != 0 {
             self.store_anchor(anchor, &node, size, 0, key.clone())?;
         }
-        self.deliver(Built {
+        self.deliver(BuiltNode {
             node,
             size,
             height: 0,
@@ -320,7 +320,7 @@ impl Reader<'_, '_> {
         })
     }
 
-    pub(super) fn alias(&mut self, id: usize, raw: saphyr_parser::Span) -> Read<()> {
+    pub(super) fn alias(&mut self, id: usize, raw: saphyr_parser::Span) -> ReadResult<()> {
         let span = self.offsets.span(raw);
         let name = self
             .source
@@ -336,7 +336,7 @@ impl Reader<'_, '_> {
                 format!("the alias `{name}` is inside the node it refers to"),
                 Some("an alias can only refer to a node that ends before it"),
             );
-            return Err(Stop);
+            return Err(Stopped);
         };
         let (size, height) = (anchored.size, anchored.height);
         if self.stack.len() + height > limits::MAX_DEPTH {
@@ -367,7 +367,7 @@ impl Reader<'_, '_> {
         self.expanded.add(size);
         self.count_nodes(size.nodes, span)?;
         let Some(anchored) = self.anchors.get(&id) else {
-            return Err(Stop);
+            return Err(Stopped);
         };
         let mut node = anchored.node.clone();
         node.span = span;
@@ -375,7 +375,7 @@ impl Reader<'_, '_> {
             name: k.name.clone(),
             merge: false,
         });
-        self.deliver(Built {
+        self.deliver(BuiltNode {
             node,
             size,
             height,
@@ -385,11 +385,11 @@ impl Reader<'_, '_> {
 
     pub(super) fn open(
         &mut self,
-        kind: Kind,
+        kind: FrameKind,
         anchor: usize,
         tag: Option<&Tag>,
         raw: saphyr_parser::Span,
-    ) -> Read<()> {
+    ) -> ReadResult<()> {
         let raw = self.offsets.span(raw);
         let start = if anchor != 0 || tag.is_some() {
             self.content_start(raw)
@@ -406,10 +406,10 @@ impl Reader<'_, '_> {
         }
         self.count_nodes(1, first)?;
         let (is_list, what) = match kind {
-            Kind::Seq(_) => (true, "a list"),
-            Kind::Map(_) => (false, "a mapping"),
+            FrameKind::Seq(_) => (true, "a list"),
+            FrameKind::Map(_) => (false, "a mapping"),
         };
-        match classify(tag) {
+        match classify_tag(tag) {
             TagKind::None => {}
             TagKind::Core("seq") if is_list => {}
             TagKind::Core("map") if !is_list => {}
@@ -427,13 +427,13 @@ impl Reader<'_, '_> {
             end: first.end,
             flow,
             anchor,
-            size: Size { nodes: 1, bytes: 0 },
+            size: TreeSize { nodes: 1, bytes: 0 },
             child_height: 0,
         });
         Ok(())
     }
 
-    fn close(&mut self, raw: saphyr_parser::Span) -> Read<()> {
+    fn close(&mut self, raw: saphyr_parser::Span) -> ReadResult<()> {
         let Some(frame) = self.stack.pop() else {
             return Ok(());
         };
@@ -445,8 +445,8 @@ impl Reader<'_, '_> {
             frame.end
         };
         let value = match frame.kind {
-            Kind::Seq(items) => Value::Seq(items),
-            Kind::Map(map) => {
+            FrameKind::Seq(items) => Value::Seq(items),
+            FrameKind::Map(map) => {
                 let mut members = map.members;
                 self.merge(&mut members, map.merges);
                 Value::Map(members.into_entries())
@@ -457,7 +457,7 @@ impl Reader<'_, '_> {
         if frame.anchor != 0 {
             self.store_anchor(frame.anchor, &node, frame.size, height, None)?;
         }
-        self.deliver(Built {
+        self.deliver(BuiltNode {
             node,
             size: frame.size,
             height,

@@ -46,7 +46,7 @@ impl Reader<'_, '_> {
                 Value::Str(text.into_owned())
             }
         };
-        let kind = classify(tag);
+        let kind = classify_tag(tag);
         let checked = match &kind {
             TagKind::None => return untagged(text),
             TagKind::NonSpecific | TagKind::Core("str") => return Value::Str(text.into_owned()),
@@ -100,7 +100,7 @@ pub(super) enum TagKind<'t> {
     Other(String),
 }
 
-pub(super) fn classify(tag: Option<&Tag>) -> TagKind<'_> {
+pub(super) fn classify_tag(tag: Option<&Tag>) -> TagKind<'_> {
     let Some(tag) = tag else {
         return TagKind::None;
     };
