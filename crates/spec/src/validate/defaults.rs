@@ -204,7 +204,7 @@ fn looks_like_url(s: &str) -> bool {
         && !s.contains(char::is_whitespace)
 }
 
-pub(super) fn digits(s: &str) -> Option<u32> {
+fn digits(s: &str) -> Option<u32> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

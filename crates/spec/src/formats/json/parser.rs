@@ -27,7 +27,7 @@ fn push_segment(path: &mut String, segment: &str) {
 
 /// What the parser wanted where it found something else, for the wording of the error.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Expected {
+enum Expected {
     /// A value.
     Value,
     /// An object key.
@@ -108,7 +108,7 @@ impl JsonParser<'_, '_> {
 
     /// Reports what stands at the current position where `expected` was wanted, with a more
     /// precise message for the usual slips (comments, single quotes, unquoted words).
-    pub(super) fn unexpected(&mut self, expected: &str, site: Expected) -> Stopped {
+    fn unexpected(&mut self, expected: &str, site: Expected) -> Stopped {
         let Some(&b) = self.bytes.get(self.pos) else {
             return self.end_of_input();
         };
@@ -230,7 +230,7 @@ impl JsonParser<'_, '_> {
         self.count_node()
     }
 
-    pub(super) fn object(&mut self, depth: usize) -> ParseResult<Node> {
+    fn object(&mut self, depth: usize) -> ParseResult<Node> {
         let start = self.pos;
         self.pos += 1;
         let mut members = Members::default();
@@ -304,7 +304,7 @@ impl JsonParser<'_, '_> {
         }
     }
 
-    pub(super) fn array(&mut self, depth: usize) -> ParseResult<Node> {
+    fn array(&mut self, depth: usize) -> ParseResult<Node> {
         let start = self.pos;
         self.pos += 1;
         let mut items = Vec::new();

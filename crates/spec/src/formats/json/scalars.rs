@@ -47,7 +47,7 @@ impl JsonParser<'_, '_> {
     }
 
     /// Reads the escape sequence at the current `\`; `string_start` is the string's opening quote.
-    pub(super) fn escape(&mut self, string_start: usize) -> ParseResult<char> {
+    fn escape(&mut self, string_start: usize) -> ParseResult<char> {
         let backslash = self.pos;
         let Some(&b) = self.bytes.get(backslash + 1) else {
             let at = Span::new(string_start, string_start + 1);
@@ -144,7 +144,7 @@ impl JsonParser<'_, '_> {
         Ok(code)
     }
 
-    pub(super) fn digits(&mut self) -> usize {
+    fn digits(&mut self) -> usize {
         let from = self.pos;
         while self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
             self.pos += 1;

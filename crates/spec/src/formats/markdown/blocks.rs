@@ -25,7 +25,7 @@ pub(super) enum BlockKind {
 }
 
 impl BlockKind {
-    pub(super) fn of(tag: &Tag<'_>) -> Self {
+    fn of(tag: &Tag<'_>) -> Self {
         match tag {
             Tag::Heading { level, .. } => BlockKind::Heading(*level as usize),
             Tag::Paragraph => BlockKind::Paragraph,
@@ -101,7 +101,7 @@ pub(super) struct Block<'a> {
     /// Tables: the header row first.
     pub(super) rows: Vec<TableRow>,
     /// While inside content nested in a list item: the depth where it started.
-    pub(super) skip: Option<usize>,
+    skip: Option<usize>,
 }
 
 pub(super) fn grow(slot: &mut Option<Span>, span: Span) {
@@ -121,7 +121,7 @@ impl<'a> Block<'a> {
         }
     }
 
-    pub(super) fn open(&mut self, tag: &Tag<'_>, depth: usize, span: Span) {
+    fn open(&mut self, tag: &Tag<'_>, depth: usize, span: Span) {
         if self.skip.is_some() {
             return;
         }

@@ -543,7 +543,7 @@ impl<'a> Translator<'_, 'a> {
         self.leaf(Value::Map(map.entries), rest.span())
     }
 
-    pub(super) fn timestamps(&mut self, rest: SourceSlice<'_>, label: Span) -> Node {
+    fn timestamps(&mut self, rest: SourceSlice<'_>, label: Span) -> Node {
         if rest.is_empty() {
             return self.leaf(Value::Null, label);
         }

@@ -195,7 +195,7 @@ impl<'s, 'a> Translator<'s, 'a> {
         map.push(key, key_span, value);
     }
 
-    pub(super) fn skipped(&mut self, span: Span, what: &str, label: &str, path: &str) {
+    fn skipped(&mut self, span: Span, what: &str, label: &str, path: &str) {
         let span = self.trimmed(span);
         let d = self.source.warning(
             Code::UnsupportedConstruct,
@@ -241,7 +241,7 @@ impl<'s, 'a> Translator<'s, 'a> {
         }
     }
 
-    pub(super) fn section(&mut self, heading: &Block<'a>, body: &[Block<'a>]) {
+    fn section(&mut self, heading: &Block<'a>, body: &[Block<'a>]) {
         let BlockKind::Heading(level) = heading.kind else {
             return;
         };
@@ -341,13 +341,7 @@ impl<'s, 'a> Translator<'s, 'a> {
             .trim()
     }
 
-    pub(super) fn roles(
-        &mut self,
-        text: SourceSlice<'a>,
-        body: &[Block<'a>],
-        span: Span,
-        label: &str,
-    ) {
+    fn roles(&mut self, text: SourceSlice<'a>, body: &[Block<'a>], span: Span, label: &str) {
         let mut roles = self.roles.take().unwrap_or_else(|| RolesSection {
             key: text.span(),
             span,

@@ -39,7 +39,7 @@ pub(super) struct MergedEntity<'a> {
 }
 
 impl<'a> MergedEntity<'a> {
-    pub(super) fn add(&mut self, prop: Property<'a>, report: &mut Reporter) {
+    fn add(&mut self, prop: Property<'a>, report: &mut Reporter) {
         let name = prop.key.name.as_str();
         match self.by_name.get(name).and_then(|&i| self.props.get_mut(i)) {
             Some(old) => {
@@ -104,7 +104,7 @@ pub(super) fn merge<'a>(
 
 /// Merges the `allOf` members, then the `properties` and `required` of `node`.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn collect<'a>(
+fn collect<'a>(
     catalog: &SchemaCatalog<'a>,
     report: &mut Reporter,
     owner: usize,

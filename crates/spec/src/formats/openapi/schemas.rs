@@ -87,7 +87,7 @@ impl<'a> SchemaCatalog<'a> {
 
 /// Where a mapping sits, for telling `allOf` inclusions from other references.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Nesting {
+enum Nesting {
     /// A top-level object schema or an inline `allOf` member of one.
     Object,
     /// A direct member of such a schema's `allOf`.

@@ -149,7 +149,7 @@ fn shapes_of(
     out
 }
 
-pub(super) fn enum_entry(s: &Schema, report: &mut Reporter) -> Entry {
+fn enum_entry(s: &Schema, report: &mut Reporter) -> Entry {
     let mut values = Vec::new();
     let mut values_span = s.node.span;
     let mut description = None;
@@ -266,7 +266,7 @@ pub(super) enum FormatFit {
 }
 
 impl<'a> Translator<'a, '_> {
-    pub(super) fn entity(&mut self, report: &mut Reporter, idx: usize) -> Entry {
+    fn entity(&mut self, report: &mut Reporter, idx: usize) -> Entry {
         let catalog = self.catalog;
         let Some(s) = catalog.schemas.get(idx) else {
             return Entry::new("", Span::default(), Node::new(Value::Null, Span::default()));
@@ -367,7 +367,7 @@ impl<'a> Translator<'a, '_> {
         }
     }
 
-    pub(super) fn property(
+    fn property(
         &mut self,
         report: &mut Reporter,
         entity: usize,

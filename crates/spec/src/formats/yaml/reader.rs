@@ -96,7 +96,7 @@ pub(super) struct Frame {
     /// End of what has been read of it so far.
     pub(super) end: usize,
     /// Whether it is written with brackets (it then ends at its closing bracket).
-    pub(super) flow: bool,
+    flow: bool,
     pub(super) anchor: usize,
     pub(super) size: TreeSize,
     /// Height of its highest child.
@@ -266,7 +266,7 @@ impl Reader<'_, '_> {
         i.min(span.end)
     }
 
-    pub(super) fn scalar(
+    fn scalar(
         &mut self,
         text: Cow<'_, str>,
         style: ScalarStyle,
@@ -320,7 +320,7 @@ impl Reader<'_, '_> {
         })
     }
 
-    pub(super) fn alias(&mut self, id: usize, raw: saphyr_parser::Span) -> ReadResult<()> {
+    fn alias(&mut self, id: usize, raw: saphyr_parser::Span) -> ReadResult<()> {
         let span = self.offsets.span(raw);
         let name = self
             .source
@@ -383,7 +383,7 @@ impl Reader<'_, '_> {
         })
     }
 
-    pub(super) fn open(
+    fn open(
         &mut self,
         kind: FrameKind,
         anchor: usize,
