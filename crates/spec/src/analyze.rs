@@ -3,11 +3,12 @@
 use serde::Serialize;
 
 use crate::diagnostic::{self, Code, Diagnostic, Source};
+use crate::formats::{json, markdown, openapi, yaml};
 use crate::limits;
 use crate::model::{Model, Summary};
 use crate::node::{Node, Value};
 use crate::span::Span;
-use crate::{markdown, openapi, syntax, validate};
+use crate::validate;
 
 /// The input formats a specification can be written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
@@ -235,9 +236,9 @@ pub fn analyze(text: &str, format: Format) -> Analysis {
                     .starts_with('{'),
             };
             let tree = if json {
-                syntax::json::parse(&source, &mut diagnostics)
+                json::parse(&source, &mut diagnostics)
             } else {
-                syntax::yaml::parse(&source, &mut diagnostics)
+                yaml::parse(&source, &mut diagnostics)
             };
             match tree {
                 Some(tree) if format == Format::Openapi || is_openapi(&tree) => {

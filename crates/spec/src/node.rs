@@ -34,6 +34,20 @@ pub struct Entry {
     pub value: Node,
 }
 
+impl Entry {
+    /// The entry `name: value`, its key written at `key_span` (the key of a translated document
+    /// points at the text it was translated from).
+    pub fn new(name: impl Into<String>, key_span: Span, value: Node) -> Self {
+        Entry {
+            key: Key {
+                name: name.into(),
+                span: key_span,
+            },
+            value,
+        }
+    }
+}
+
 /// The value of a [`Node`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {

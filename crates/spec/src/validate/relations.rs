@@ -1,14 +1,15 @@
 //! Relations: parsing, pairing both sides, inferring missing inverse sides, and required cycles.
 
-use crate::hash::{FastMap as HashMap, FastSet as HashSet};
-
-use super::{Cx, EntityDecl, Scope, entity_fields};
 use crate::diagnostic::{Code, pointer};
+use crate::hash::{FastMap as HashMap, FastSet as HashSet};
 use crate::limits::MAX_NAME_BYTES;
 use crate::model::{Entity, OnDelete, Operation, Relation, RelationKind};
 use crate::names::{self, collision_key, did_you_mean, suggest};
 use crate::node::{Entry, Value};
 use crate::span::Span;
+
+use super::entities::entity_fields;
+use super::{EntityDecl, Scope, Validator};
 
 const RELATION_KEYS: &[&str] = &[
     "to",
@@ -20,7 +21,7 @@ const RELATION_KEYS: &[&str] = &[
 ];
 
 /// A declared relation with where it was written.
-pub(crate) struct RelDecl {
+pub(crate) struct RelationDecl {
     pub(crate) name: String,
     /// The name's collision key (see [`crate::names::collision_key`]).
     pub(crate) key: String,
@@ -37,14 +38,19 @@ pub(crate) struct RelDecl {
     pub(crate) description: Option<String>,
 }
 
-impl Cx<'_, '_> {
-    pub(crate) fn relation(&mut self, e: &Entry, base: &str, scope: &Scope) -> Option<RelDecl> {
+impl Validator<'_, '_> {
+    pub(crate) fn relation(
+        &mut self,
+        e: &Entry,
+        base: &str,
+        scope: &Scope,
+    ) -> Option<RelationDecl> {
         let name = &e.key.name;
         let path = pointer(base, name);
         // Leave room for the `_id` suffix of the foreign-key column.
         let name_ok =
             self.check_name_limit(name, e.key.span, &path, "relation", MAX_NAME_BYTES - 3);
-        let mut decl = RelDecl {
+        let mut decl = RelationDecl {
             name: name.clone(),
             key: collision_key(name),
             key_span: e.key.span,
@@ -231,7 +237,7 @@ type Side = (usize, usize);
 // Sides are (entity, relation) index pairs into several parallel tables; indexing reads best.
 #[allow(clippy::needless_range_loop)]
 pub(crate) fn resolve(
-    cx: &mut Cx<'_, '_>,
+    validator: &mut Validator<'_, '_>,
     decls: &mut [EntityDecl<'_>],
     _scope: &Scope,
 ) -> Vec<Entity> {
@@ -305,7 +311,7 @@ pub(crate) fn resolve(
                         Some(format!("relations of `{}` back to `{}`: {}", decls[t].name, decls[e].name, back.join(", ")))
                     }
                 });
-                cx.error_hint(
+                validator.error_hint(
                     Code::UnknownMappedBy,
                     span,
                     &path,
@@ -352,7 +358,7 @@ pub(crate) fn resolve(
                 None
             };
             match problem {
-                Some(msg) => cx.error(Code::MappedByMismatch, span, &path, msg),
+                Some(msg) => validator.error(Code::MappedByMismatch, span, &path, msg),
                 None => {
                     partner.insert((e, r), (t, o));
                     partner.insert((t, o), (e, r));
@@ -399,7 +405,7 @@ pub(crate) fn resolve(
                         .map(|&o| decls[t].relations[o].name.as_str())
                         .collect();
                     let this = &decls[e].relations[r];
-                    cx.error_hint(
+                    validator.error_hint(
                         Code::MissingKey,
                         this.key_span,
                         &this.path,
@@ -418,11 +424,11 @@ pub(crate) fn resolve(
                 }
                 (RelationKind::OneToOne, [o, ..]) if r_declared_first((e, r), (t, *o)) => {
                     // The foreign key goes to the side that says something about it.
-                    let fk_options = |d: &RelDecl| d.required || d.on_delete.is_some();
+                    let fk_options = |d: &RelationDecl| d.required || d.on_delete.is_some();
                     let (first, second) = (&decls[e].relations[r], &decls[t].relations[*o]);
                     let inverse = match (fk_options(first), fk_options(second)) {
                         (true, true) => {
-                            cx.error_hint(
+                            validator.error_hint(
                                 Code::MissingKey,
                                 second.key_span,
                                 &second.path,
@@ -597,7 +603,7 @@ fn unique_name(base: &str, via: &str, ambiguous: bool, taken: &mut HashSet<Strin
 /// Reports required to-one relations that form a cycle: no row of any entity in the cycle could
 /// be inserted first.
 pub(crate) fn check_required_cycles(
-    cx: &mut Cx<'_, '_>,
+    validator: &mut Validator<'_, '_>,
     decls: &[EntityDecl<'_>],
     entities: &[Entity],
 ) {
@@ -652,7 +658,7 @@ pub(crate) fn check_required_cycles(
             })
             .collect();
         let first = &decls[fe].relations[fr];
-        cx.error_hint(
+        validator.error_hint(
             Code::RequiredCycle,
             first.key_span,
             &first.path,
@@ -720,7 +726,7 @@ fn strongly_connected(edges: &[Vec<(usize, usize)>]) -> Vec<Vec<usize>> {
 /// A to-one side that holds the foreign key stores it in `<name>_id`; that column must not be
 /// the name of another member of the entity.
 pub(crate) fn check_foreign_key_columns(
-    cx: &mut Cx<'_, '_>,
+    validator: &mut Validator<'_, '_>,
     decls: &[EntityDecl<'_>],
     entities: &[Entity],
 ) {
@@ -743,9 +749,9 @@ pub(crate) fn check_foreign_key_columns(
             if let Some((other, other_span, other_kind)) = members.get(column.as_str()) {
                 let hint = format!(
                     "rename the {other_kind} `{other}` (at {}) or the relation",
-                    cx.src.describe(*other_span)
+                    validator.source.describe(*other_span)
                 );
-                cx.error_hint(
+                validator.error_hint(
                     Code::NameCollision,
                     r.key_span,
                     &r.path,

@@ -4,6 +4,7 @@
 mod diagnostics;
 mod formats;
 mod model;
+mod names;
 mod props;
 
 use specforge_spec::{Analysis, Code, Diagnostic, Format, analyze};
