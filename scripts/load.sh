@@ -9,12 +9,21 @@
 # server at PG_ADMIN_URL. Traffic goes to 127.0.0.1 only; every run is bounded by DURATION.
 #
 #   scripts/load.sh                 # both backends
-#   BACKENDS=sqlite scripts/load.sh
+#   BACKENDS=sqlite CONNECTIONS=32 scripts/load.sh
 #   ROUNDS=5 BACKENDS=postgres scripts/load.sh
+#   MODE=large-reads scripts/load.sh
 #
-# With ROUNDS=N (N > 1), PostgreSQL's GET and pgbench's SELECT then alternate N more times and
-# the script prints each round's ratio and their median: the ceiling varies from minute to
-# minute on a shared machine, and alternating rounds see the same conditions.
+# With ROUNDS=N (N > 1), PostgreSQL's GET and pgbench's SELECT, then its POST and pgbench's
+# INSERT, alternate N more times and the script prints each round's ratio and their medians:
+# the ceiling varies from minute to minute on a shared machine, and alternating rounds see the
+# same conditions.
+#
+# MODE=large-reads measures whether large answers hold up small ones: the p99 of
+# GET /api/v1/projects/{id} alone, then while LARGE_CONNECTIONS more clients read a 1 MiB
+# specification (GET /api/v1/specs/{id}, each pausing LARGE_DELAY_MS between reads), and the
+# ratio of the two.
+#
+# BIN=path runs that binary instead of building the release binary of this checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +33,9 @@ THREADS=${THREADS:-2}
 PORT=${PORT:-18080}
 BACKENDS=${BACKENDS:-"sqlite postgres"}
 ROUNDS=${ROUNDS:-1}
+MODE=${MODE:-throughput}
+LARGE_CONNECTIONS=${LARGE_CONNECTIONS:-2}
+export LARGE_DELAY_MS=${LARGE_DELAY_MS:-10}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/test}
 PG_LOAD_DB=${PG_LOAD_DB:-specforge_load}
 # Connection options used by both the service and pgbench (TLS buys nothing on loopback).
@@ -34,8 +46,10 @@ for tool in wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "load.sh: $tool is needed" >&2; exit 2; }
 done
 
-cargo build --release -q -p specforge
-BIN="${CARGO_TARGET_DIR:-target}/release/specforge"
+if [ -z "${BIN:-}" ]; then
+  cargo build --release -q -p specforge
+  BIN="${CARGO_TARGET_DIR:-target}/release/specforge"
+fi
 WORK=$(mktemp -d)
 SERVER_PID=
 cleanup() {
@@ -91,6 +105,7 @@ start_server() {
   mkdir -p "$SPECFORGE_DATA"
   DATABASE_URL="$url" DATA_DIR="$SPECFORGE_DATA" BIND_ADDR="127.0.0.1:$PORT" DEV_LOGIN=true \
     JWT_SECRET_KEY="load-test-secret-that-is-long-enough-000" DATABASE_MAX_CONNECTIONS="$CONNECTIONS" \
+    MAX_BODY_BYTES=4194304 \
     RUST_LOG=warn "$BIN" serve > "$WORK/server-$2.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
@@ -106,8 +121,41 @@ stop_server() {
   kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=
 }
 
-echo "| backend | request | req/s | p50 ms | p99 ms | non-2xx | server memory |"
+if [ "$MODE" = large-reads ]; then
+  echo "| backend | GET /projects/{id} | req/s | p50 ms | p99 ms | non-2xx | large reads/s |"
+else
+  echo "| backend | request | req/s | p50 ms | p99 ms | non-2xx | server memory |"
+fi
 echo "|---|---|---|---|---|---|---|"
+
+# The small read alone, then beside clients reading a 1 MiB specification.
+large_reads() {
+  local backend=$1
+  python3 - "$WORK/big.json" <<'PY'
+import json, sys
+line = "# " + "x" * 97 + "\n"
+content = "specforge: 1\nname: big\n" + line * (1024 * 1024 // len(line))
+json.dump({"name": "big", "format": "yaml", "content": content}, open(sys.argv[1], "w"))
+PY
+  SPEC=$(curl -fs -X POST "$BASE/api/v1/projects/$PROJECT/specs" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $TOKEN" --data-binary "@$WORK/big.json" | json_field "['id']")
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s scripts/load/get_project.lua \
+    "$BASE/api/v1/projects/$PROJECT" > "$WORK/alone.txt"
+  read -r rps p50 alone_p99 bad < <(parse_wrk "$WORK/alone.txt")
+  echo "| $backend | alone | $rps | $p50 | $alone_p99 | $bad | |"
+  wrk -t1 -c"$LARGE_CONNECTIONS" -d"$((DURATION + 2))s" -s scripts/load/get_spec.lua \
+    "$BASE/api/v1/specs/$SPEC" > "$WORK/large.txt" &
+  local large=$!
+  sleep 1
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s scripts/load/get_project.lua \
+    "$BASE/api/v1/projects/$PROJECT" > "$WORK/beside.txt"
+  wait "$large"
+  read -r rps p50 p99 bad < <(parse_wrk "$WORK/beside.txt")
+  read -r large_rps _ _ large_bad < <(parse_wrk "$WORK/large.txt")
+  echo "| $backend | beside $LARGE_CONNECTIONS clients reading a 1 MiB specification | $rps | $p50 | $p99 | $bad | $large_rps ($large_bad non-2xx) |"
+  ratio=$(python3 -c "print(f'{$p99 / $alone_p99:.2f}')")
+  echo "| $backend | p99 beside large reads / p99 alone | | | ${ratio}x | | |"
+}
 
 for backend in $BACKENDS; do
   case $backend in
@@ -127,6 +175,12 @@ for backend in $BACKENDS; do
     -d '{"name":"load target","description":"read by the load test"}' | json_field "['id']")
   sleep 1
   idle=$(rss_kb "$SERVER_PID")
+  if [ "$MODE" = large-reads ]; then
+    large_reads "$backend"
+    stop_server
+    [ "$backend" = postgres ] && psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS $PG_LOAD_DB WITH (FORCE)"
+    continue
+  fi
 
   peak=$(peak_rss_during "$SERVER_PID" "$WORK/get.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" \
     --latency -s scripts/load/get_project.lua "$BASE/api/v1/projects/$PROJECT")
@@ -138,7 +192,12 @@ for backend in $BACKENDS; do
   read -r rps p50 p99 bad < <(parse_wrk "$WORK/post.txt")
   echo "| $backend | POST /projects | $rps | $p50 | $p99 | $bad | peak $((peak / 1024)) MB |"
   if [ "$backend" = postgres ] && [ "$ROUNDS" -gt 1 ]; then
+    cat > "$WORK/insert.sql" <<SQL
+INSERT INTO projects (id, owner_id, name, description, created_at, updated_at)
+VALUES (gen_random_uuid(), :owner, 'pgbench-' || gen_random_uuid(), 'made by pgbench', now(), now());
+SQL
     ratios=()
+    post_ratios=()
     for round in $(seq 1 "$ROUNDS"); do
       wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s scripts/load/get_project.lua \
         "$BASE/api/v1/projects/$PROJECT" > "$WORK/round.txt"
@@ -149,9 +208,19 @@ for backend in $BACKENDS; do
       ratio=$(python3 -c "print(f'{100 * $rps / $tps:.1f}')")
       ratios+=("$ratio")
       echo "| postgres round $round | GET /projects/{id} against the same SELECT | $rps vs $tps | $p50 | $p99 | $bad | $ratio % |"
+      RUN_TAG="$backend-$$-$round" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
+        -s scripts/load/post_project.lua "$BASE/api/v1/projects" > "$WORK/round-post.txt"
+      read -r rps p50 p99 bad < <(parse_wrk "$WORK/round-post.txt")
+      pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -f "$WORK/insert.sql" \
+        -D owner="$OWNER" "${url}" > "$WORK/round-pgbench.txt" 2>&1
+      tps=$(awk '/^tps = / {printf "%.0f", $3}' "$WORK/round-pgbench.txt")
+      ratio=$(python3 -c "print(f'{100 * $rps / $tps:.1f}')")
+      post_ratios+=("$ratio")
+      echo "| postgres round $round | POST /projects against the same INSERT | $rps vs $tps | $p50 | $p99 | $bad | $ratio % |"
     done
-    median=$(printf '%s\n' "${ratios[@]}" | python3 -c "import statistics, sys; print(statistics.median(float(l) for l in sys.stdin))")
-    echo "| postgres, $ROUNDS rounds | median ratio of GET to the pgbench ceiling | | | | | $median % |"
+    median() { printf '%s\n' "$@" | python3 -c "import statistics, sys; print(statistics.median(float(l) for l in sys.stdin))"; }
+    echo "| postgres, $ROUNDS rounds | median ratio of GET to the pgbench SELECT | | | | | $(median "${ratios[@]}") % |"
+    echo "| postgres, $ROUNDS rounds | median ratio of POST to the pgbench INSERT | | | | | $(median "${post_ratios[@]}") % |"
   fi
   stop_server
 

@@ -224,8 +224,9 @@ impl From<StoreError> for ApiError {
                     "If-Match names revision {expected}, but the current revision is {current}"
                 ))
             }
-            StoreError::Database(sqlx::Error::PoolTimedOut) => {
-                ApiError::Unavailable("the database is busy; try again".into())
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                ApiError::Unavailable("the database is busy or unreachable; try again".into())
             }
             other => ApiError::Internal(other.into()),
         }

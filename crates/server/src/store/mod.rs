@@ -6,7 +6,6 @@
 //! another user is simply not found), and uniqueness conflicts come back as
 //! [`StoreError::Conflict`] mapped from the constraint name, never from a SELECT first.
 
-mod pipeline;
 pub mod postgres;
 pub mod sqlite;
 
@@ -33,12 +32,16 @@ pub enum StoreError {
         /// The current revision.
         current: i64,
     },
-    /// The database failed or is unreachable.
+    /// No connection could be had in time, or the one in use was lost: the database is down,
+    /// restarting or overloaded. Worth trying again later.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// The database refused or failed a statement; the message is for the log, not the client.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    /// A migration failed.
+    Database(String),
+    /// The migrations could not be applied, or the recorded ones do not match this build's.
     #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Migrate(String),
     /// The database URL is not usable.
     #[error("{0}")]
     Config(String),

@@ -1,10 +1,16 @@
 //! The SQLite backend: the embedded default, one database file in WAL mode.
 //!
 //! Ids are stored as 16-byte BLOBs and timestamps as RFC 3339 TEXT (what sqlx writes for
-//! `Uuid` and `OffsetDateTime`). Every transaction that reads before it writes starts with
-//! `BEGIN IMMEDIATE`: it takes the single writer lock up front, waiting for it under
-//! `busy_timeout`, instead of failing with `SQLITE_BUSY` when a deferred read transaction tries
-//! to become a write transaction after another connection has written.
+//! `Uuid` and `OffsetDateTime`).
+//!
+//! SQLite lets one connection write at a time. Every write of the store goes through one
+//! dedicated connection, behind an async mutex that serves writers in arrival order: they wait
+//! in a queue without touching the database, where with a pool of writers each one would poll
+//! the file lock (SQLite's busy handler sleeps between attempts, up to 100 ms, so under load
+//! latencies grow to hundreds of milliseconds and the unlucky fail with `database is locked`).
+//! Reads use a pool of other connections and never wait for writes (WAL). Transactions that
+//! read before they write still start with `BEGIN IMMEDIATE`, in case another process writes
+//! to the same file.
 
 use std::str::FromStr as _;
 use std::time::Duration;
@@ -15,15 +21,16 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use sqlx::types::Json;
-use sqlx::{FromRow, Row as _};
+use sqlx::{Connection as _, FromRow, Row as _, SqliteConnection};
+use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
 use super::*;
 
 /// The migrations of this backend, embedded at build time.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
-/// How long a connection waits for the writer lock (or for a free pooled connection) before
-/// the request fails.
+/// How long a write waits for the writer (or a read for a free pooled connection, or any
+/// connection for a lock held by another process) before the request fails.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The columns of a project with its computed `spec_count`, from `projects p`.
@@ -53,13 +60,28 @@ macro_rules! revision_columns {
 /// Storage in one SQLite database file.
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
+    /// Connections for reads.
     pool: SqlitePool,
+    /// The connection for every write; `None` once closed.
+    writer: std::sync::Arc<Mutex<Option<SqliteConnection>>>,
+}
+
+/// A driver error as a store error.
+fn db(err: sqlx::Error) -> StoreError {
+    match err {
+        sqlx::Error::PoolTimedOut => StoreError::Unavailable(format!(
+            "no free database connection within {} s",
+            BUSY_TIMEOUT.as_secs()
+        )),
+        sqlx::Error::PoolClosed => StoreError::Unavailable("the store is closed".into()),
+        other => StoreError::Database(other.to_string()),
+    }
 }
 
 impl SqliteStore {
-    /// Opens the database of a `sqlite:` URL, creating the file and its folder if missing.
-    /// Every connection enforces foreign keys, uses WAL with `synchronous=NORMAL` and waits up
-    /// to 5 s for a lock.
+    /// Opens the database of a `sqlite:` URL, creating the file and its folder if missing, with
+    /// the writer and up to `max_connections` connections for reads. Every connection enforces
+    /// foreign keys, uses WAL with `synchronous=NORMAL` and waits up to 5 s for a lock.
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Config(format!("invalid SQLite URL: {e}")))?
@@ -79,6 +101,8 @@ impl SqliteStore {
                 ))
             })?;
         }
+        // The writer first: it creates the file and turns WAL on before readers open it.
+        let writer = SqliteConnection::connect_with(&options).await.map_err(db)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(BUSY_TIMEOUT)
@@ -86,8 +110,26 @@ impl SqliteStore {
             // a second ping on every acquire would only add latency to each request.
             .test_before_acquire(false)
             .connect_with(options)
-            .await?;
-        Ok(SqliteStore { pool })
+            .await
+            .map_err(db)?;
+        Ok(SqliteStore {
+            pool,
+            writer: std::sync::Arc::new(Mutex::new(Some(writer))),
+        })
+    }
+
+    /// The write connection, once the writers before this one are done.
+    async fn writer(&self) -> StoreResult<MappedMutexGuard<'_, SqliteConnection>> {
+        let guard = tokio::time::timeout(BUSY_TIMEOUT, self.writer.lock())
+            .await
+            .map_err(|_| {
+                StoreError::Unavailable(format!(
+                    "the writer was busy for {} s",
+                    BUSY_TIMEOUT.as_secs()
+                ))
+            })?;
+        MutexGuard::try_map(guard, Option::as_mut)
+            .map_err(|_| StoreError::Unavailable("the store is closed".into()))
     }
 
     /// Applies the embedded migrations that are not applied yet.
@@ -95,18 +137,25 @@ impl SqliteStore {
         // sqlx takes no lock on SQLite: holding the writer lock for the whole run makes a second
         // process wait, then find nothing left to do, instead of applying a migration twice.
         // (sqlx nests each migration's own transaction as a savepoint inside this one.)
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        run_migrations(&mut tx).await?;
-        tx.commit().await?;
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        run_migrations(&mut tx)
+            .await
+            .map_err(|e| StoreError::Migrate(e.to_string()))?;
+        tx.commit().await.map_err(db)?;
         Ok(())
     }
 
-    /// Closes the pool, waiting for connections in use.
+    /// Closes the pool, waiting for connections in use, and the writer, after the writes
+    /// queued before this call.
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(writer) = self.writer.lock().await.take() {
+            let _ = writer.close().await;
+        }
     }
 
-    /// The connection pool, for storage code beyond the [`Storage`] trait and for tests.
+    /// The connections for reads, for storage code beyond the [`Storage`] trait and for tests.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
@@ -151,7 +200,7 @@ fn map_write_error(err: sqlx::Error) -> StoreError {
     {
         return StoreError::UnknownUser;
     }
-    StoreError::Database(err)
+    db(err)
 }
 
 impl FromRow<'_, SqliteRow> for User {
@@ -233,17 +282,22 @@ async fn insert_revision(conn: &mut sqlx::SqliteConnection, spec: &Spec) -> Stor
     .bind(Json(&spec.summary))
     .bind(spec.updated_at)
     .execute(conn)
-    .await?;
+    .await
+    .map_err(db)?;
     Ok(())
 }
 
 impl Storage for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(())
     }
 
     async fn upsert_user(&self, identity: &Identity) -> StoreResult<User> {
+        let mut writer = self.writer().await?;
         let user = sqlx::query_as(
             "INSERT INTO users (id, issuer, subject, email, name, picture_url, created_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
@@ -258,8 +312,9 @@ impl Storage for SqliteStore {
         .bind(&identity.name)
         .bind(&identity.picture_url)
         .bind(now())
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(&mut *writer)
+        .await
+        .map_err(db)?;
         Ok(user)
     }
 
@@ -270,7 +325,8 @@ impl Storage for SqliteStore {
         )
         .bind(id)
         .fetch_optional(&self.pool)
-        .await?;
+        .await
+        .map_err(db)?;
         Ok(user)
     }
 
@@ -290,6 +346,7 @@ impl Storage for SqliteStore {
             created_at: at,
             updated_at: at,
         };
+        let mut writer = self.writer().await?;
         sqlx::query(
             "INSERT INTO projects (id, owner_id, name, description, created_at, updated_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
@@ -299,7 +356,7 @@ impl Storage for SqliteStore {
         .bind(&project.name)
         .bind(&project.description)
         .bind(project.created_at)
-        .execute(&self.pool)
+        .execute(&mut *writer)
         .await
         .map_err(map_write_error)?;
         Ok(project)
@@ -314,7 +371,8 @@ impl Storage for SqliteStore {
         .bind(id)
         .bind(owner)
         .fetch_optional(&self.pool)
-        .await?;
+        .await
+        .map_err(db)?;
         Ok(project)
     }
 
@@ -323,30 +381,28 @@ impl Storage for SqliteStore {
         // Two fixed statements rather than `(?2 IS NULL OR p.id < ?2)`, so each one keeps a
         // plan that walks the (owner_id, id DESC) index.
         let rows = match id_cursor(&page)? {
-            None => {
-                sqlx::query_as(concat!(
-                    "SELECT ",
-                    project_columns!(),
-                    " FROM projects p WHERE p.owner_id = ?1 ORDER BY p.id DESC LIMIT ?2"
-                ))
-                .bind(owner)
-                .bind(fetch)
-                .fetch_all(&self.pool)
-                .await?
-            }
-            Some(after) => {
-                sqlx::query_as(concat!(
-                    "SELECT ",
-                    project_columns!(),
-                    " FROM projects p WHERE p.owner_id = ?1 AND p.id < ?2 \
+            None => sqlx::query_as(concat!(
+                "SELECT ",
+                project_columns!(),
+                " FROM projects p WHERE p.owner_id = ?1 ORDER BY p.id DESC LIMIT ?2"
+            ))
+            .bind(owner)
+            .bind(fetch)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?,
+            Some(after) => sqlx::query_as(concat!(
+                "SELECT ",
+                project_columns!(),
+                " FROM projects p WHERE p.owner_id = ?1 AND p.id < ?2 \
                      ORDER BY p.id DESC LIMIT ?3"
-                ))
-                .bind(owner)
-                .bind(after)
-                .bind(fetch)
-                .fetch_all(&self.pool)
-                .await?
-            }
+            ))
+            .bind(owner)
+            .bind(after)
+            .bind(fetch)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?,
         };
         Ok(into_page(rows, limit))
     }
@@ -361,7 +417,8 @@ impl Storage for SqliteStore {
         if name.is_none() && description.is_none() {
             return self.get_project(owner, id).await;
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
         let changed = sqlx::query(
             "UPDATE projects SET \
                  name = coalesce(?3, name), \
@@ -389,18 +446,21 @@ impl Storage for SqliteStore {
         ))
         .bind(id)
         .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
         Ok(Some(project))
     }
 
     async fn delete_project(&self, owner: Uuid, id: Uuid) -> StoreResult<bool> {
         // Specifications and their revisions go with it through ON DELETE CASCADE.
+        let mut writer = self.writer().await?;
         let deleted = sqlx::query("DELETE FROM projects WHERE id = ?1 AND owner_id = ?2")
             .bind(id)
             .bind(owner)
-            .execute(&self.pool)
-            .await?
+            .execute(&mut *writer)
+            .await
+            .map_err(db)?
             .rows_affected();
         Ok(deleted > 0)
     }
@@ -426,7 +486,8 @@ impl Storage for SqliteStore {
             created_at: at,
             updated_at: at,
         };
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
         // The SELECT makes the insert happen only in a project of the owner.
         let inserted = sqlx::query(
             "INSERT INTO specs (id, project_id, name, format, content, revision, valid, \
@@ -452,7 +513,7 @@ impl Storage for SqliteStore {
             return Ok(None);
         }
         insert_revision(&mut tx, &spec).await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(db)?;
         Ok(Some(spec))
     }
 
@@ -466,7 +527,8 @@ impl Storage for SqliteStore {
         .bind(id)
         .bind(owner)
         .fetch_optional(&self.pool)
-        .await?;
+        .await
+        .map_err(db)?;
         Ok(spec)
     }
 
@@ -483,35 +545,34 @@ impl Storage for SqliteStore {
                 .bind(project_id)
                 .bind(owner)
                 .fetch_optional(&self.pool)
-                .await?;
+                .await
+                .map_err(db)?;
         if owned.is_none() {
             return Ok(None);
         }
         let rows = match after {
-            None => {
-                sqlx::query_as(concat!(
-                    "SELECT ",
-                    spec_columns!(),
-                    " FROM specs s WHERE s.project_id = ?1 ORDER BY s.id DESC LIMIT ?2"
-                ))
-                .bind(project_id)
-                .bind(fetch)
-                .fetch_all(&self.pool)
-                .await?
-            }
-            Some(after) => {
-                sqlx::query_as(concat!(
-                    "SELECT ",
-                    spec_columns!(),
-                    " FROM specs s WHERE s.project_id = ?1 AND s.id < ?2 \
+            None => sqlx::query_as(concat!(
+                "SELECT ",
+                spec_columns!(),
+                " FROM specs s WHERE s.project_id = ?1 ORDER BY s.id DESC LIMIT ?2"
+            ))
+            .bind(project_id)
+            .bind(fetch)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?,
+            Some(after) => sqlx::query_as(concat!(
+                "SELECT ",
+                spec_columns!(),
+                " FROM specs s WHERE s.project_id = ?1 AND s.id < ?2 \
                      ORDER BY s.id DESC LIMIT ?3"
-                ))
-                .bind(project_id)
-                .bind(after)
-                .bind(fetch)
-                .fetch_all(&self.pool)
-                .await?
-            }
+            ))
+            .bind(project_id)
+            .bind(after)
+            .bind(fetch)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?,
         };
         Ok(Some(into_page(rows, limit)))
     }
@@ -523,9 +584,10 @@ impl Storage for SqliteStore {
         expected_revision: Option<i64>,
         changes: &SpecChanges,
     ) -> StoreResult<Option<Spec>> {
-        // The immediate transaction holds the writer lock from the read to the commit, so two
-        // updates cannot both build on the same revision.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // The writer is held from the read to the commit, so two updates cannot both build on
+        // the same revision.
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
         let current: Option<Spec> = sqlx::query_as(concat!(
             "SELECT ",
             spec_columns!(),
@@ -535,7 +597,8 @@ impl Storage for SqliteStore {
         .bind(id)
         .bind(owner)
         .fetch_optional(&mut *tx)
-        .await?;
+        .await
+        .map_err(db)?;
         let Some(current) = current else {
             return Ok(None);
         };
@@ -560,7 +623,7 @@ impl Storage for SqliteStore {
         };
         if name == current.name && next.content == current.content && next.format == current.format
         {
-            tx.commit().await?;
+            tx.commit().await.map_err(db)?;
             return Ok(Some(current));
         }
         let updated: Option<Spec> = sqlx::query_as(
@@ -590,7 +653,8 @@ impl Storage for SqliteStore {
                 sqlx::query_scalar("SELECT revision FROM specs WHERE id = ?1")
                     .bind(id)
                     .fetch_optional(&mut *tx)
-                    .await?;
+                    .await
+                    .map_err(db)?;
             return match now_current {
                 None => Ok(None),
                 Some(revision) => Err(StoreError::RevisionMismatch {
@@ -600,19 +664,21 @@ impl Storage for SqliteStore {
             };
         };
         insert_revision(&mut tx, &updated).await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(db)?;
         Ok(Some(updated))
     }
 
     async fn delete_spec(&self, owner: Uuid, id: Uuid) -> StoreResult<bool> {
+        let mut writer = self.writer().await?;
         let deleted = sqlx::query(
             "DELETE FROM specs WHERE id = ?1 \
              AND project_id IN (SELECT id FROM projects WHERE owner_id = ?2)",
         )
         .bind(id)
         .bind(owner)
-        .execute(&self.pool)
-        .await?
+        .execute(&mut *writer)
+        .await
+        .map_err(db)?
         .rows_affected();
         Ok(deleted > 0)
     }
@@ -632,36 +698,35 @@ impl Storage for SqliteStore {
         .bind(spec_id)
         .bind(owner)
         .fetch_optional(&self.pool)
-        .await?;
+        .await
+        .map_err(db)?;
         if owned.is_none() {
             return Ok(None);
         }
         let rows = match after {
-            None => {
-                sqlx::query_as(concat!(
-                    "SELECT ",
-                    revision_columns!(),
-                    " FROM spec_revisions r WHERE r.spec_id = ?1 \
+            None => sqlx::query_as(concat!(
+                "SELECT ",
+                revision_columns!(),
+                " FROM spec_revisions r WHERE r.spec_id = ?1 \
                      ORDER BY r.revision DESC LIMIT ?2"
-                ))
-                .bind(spec_id)
-                .bind(fetch)
-                .fetch_all(&self.pool)
-                .await?
-            }
-            Some(after) => {
-                sqlx::query_as(concat!(
-                    "SELECT ",
-                    revision_columns!(),
-                    " FROM spec_revisions r WHERE r.spec_id = ?1 AND r.revision < ?2 \
+            ))
+            .bind(spec_id)
+            .bind(fetch)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?,
+            Some(after) => sqlx::query_as(concat!(
+                "SELECT ",
+                revision_columns!(),
+                " FROM spec_revisions r WHERE r.spec_id = ?1 AND r.revision < ?2 \
                      ORDER BY r.revision DESC LIMIT ?3"
-                ))
-                .bind(spec_id)
-                .bind(after)
-                .bind(fetch)
-                .fetch_all(&self.pool)
-                .await?
-            }
+            ))
+            .bind(spec_id)
+            .bind(after)
+            .bind(fetch)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?,
         };
         Ok(Some(into_page(rows, limit)))
     }
@@ -684,7 +749,8 @@ impl Storage for SqliteStore {
         .bind(revision)
         .bind(owner)
         .fetch_optional(&self.pool)
-        .await?;
+        .await
+        .map_err(db)?;
         Ok(revision)
     }
 }

@@ -3,8 +3,6 @@
 
 use std::path::PathBuf;
 
-use sqlx::Connection as _;
-use sqlx::postgres::PgConnection;
 use uuid::Uuid;
 
 /// Default server for PostgreSQL tests.
@@ -59,7 +57,7 @@ impl TestDatabase {
             std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_POSTGRES.to_string());
         let required =
             std::env::var("SPECFORGE_REQUIRE_SERVICES").is_ok_and(|v| v == "1" || v == "true");
-        let mut admin = match PgConnection::connect(&admin_url).await {
+        let admin = match admin_connection(&admin_url).await {
             Ok(c) => c,
             Err(e) if required => panic!(
                 "PostgreSQL is required (SPECFORGE_REQUIRE_SERVICES=1) but {admin_url} failed: {e}"
@@ -74,11 +72,10 @@ impl TestDatabase {
         };
         let name = format!("specforge_test_{}", Uuid::now_v7().simple());
         // The name is made here of hex digits only, so it is safe to put in the statement.
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
             .await
             .expect("create a test database");
-        let _ = admin.close().await;
         let url = match admin_url.rsplit_once('/') {
             Some((base, _)) => format!("{base}/{name}"),
             None => panic!("TEST_DATABASE_URL has no database name: {admin_url}"),
@@ -150,13 +147,12 @@ impl Drop for TestDatabase {
                         return;
                     };
                     rt.block_on(async move {
-                        if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
-                            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                            )))
-                            .execute(&mut admin)
-                            .await;
-                            let _ = admin.close().await;
+                        if let Ok(admin) = admin_connection(&admin_url).await {
+                            let _ = admin
+                                .batch_execute(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .await;
                         }
                     });
                 })
@@ -164,4 +160,15 @@ impl Drop for TestDatabase {
             }
         }
     }
+}
+
+/// A plain connection for the tests' own statements (creating databases, looking at the
+/// server's views), outside the store under test.
+pub async fn admin_connection(url: &str) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    client
+        .batch_execute("SET client_min_messages = warning")
+        .await?;
+    Ok(client)
 }

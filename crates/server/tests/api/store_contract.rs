@@ -11,7 +11,7 @@ use specforge_server::store::{
 use sqlx::Connection as _;
 use uuid::Uuid;
 
-use crate::databases::{Backend, TestDatabase};
+use crate::databases::{Backend, TestDatabase, admin_connection};
 
 /// Pool size of the stores under test: small, but more than one, so that concurrency is real.
 const POOL: u32 = 5;
@@ -29,11 +29,10 @@ async fn open_url(url: &str) -> Store {
     store
 }
 
-/// The test database's URL with `sslmode=disable`: one-statement reads then go over pipelined
-/// connections instead of direct ones.
-fn pipelined_url(db: &TestDatabase) -> String {
+/// The test database's URL with an `sslmode`.
+fn url_with_sslmode(db: &TestDatabase, mode: &str) -> String {
     let separator = if db.url.contains('?') { '&' } else { '?' };
-    format!("{}{separator}sslmode=disable", db.url)
+    format!("{}{separator}sslmode={mode}", db.url)
 }
 
 /// Writes one test per scenario and backend. Storage scenarios take a migrated store;
@@ -42,8 +41,8 @@ macro_rules! contract {
     (storage: [$($storage:ident),* $(,)?], database: [$($database:ident),* $(,)?]) => {
         contract!(@backend sqlite, Sqlite, [$($storage),*], [$($database),*]);
         contract!(@backend postgres, Postgres, [$($storage),*], [$($database),*]);
-        // The same storage scenarios with the reads on pipelined connections.
-        mod postgres_pipelined {
+        // The same storage scenarios over TLS, and without it.
+        mod postgres_tls {
             use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -51,7 +50,21 @@ macro_rules! contract {
                     let Some(db) = TestDatabase::new(Backend::Postgres).await else {
                         return;
                     };
-                    let store = open_url(&pipelined_url(&db)).await;
+                    let store = open_url(&url_with_sslmode(&db, "require")).await;
+                    super::$storage(&store).await;
+                    store.close().await;
+                }
+            )*
+        }
+        mod postgres_plain {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $storage() {
+                    let Some(db) = TestDatabase::new(Backend::Postgres).await else {
+                        return;
+                    };
+                    let store = open_url(&url_with_sslmode(&db, "disable")).await;
                     super::$storage(&store).await;
                     store.close().await;
                 }
@@ -103,10 +116,12 @@ contract! {
         deleting_a_spec_removes_it_with_its_revisions,
         concurrent_updates_make_one_revision_each_without_gaps,
         concurrent_updates_expecting_the_same_revision_let_exactly_one_win,
+        many_concurrent_writers_all_succeed,
     ],
     database: [
         deleting_a_project_removes_its_specs_and_revisions,
         migrating_twice_changes_nothing,
+        a_migration_changed_after_it_was_applied_is_refused,
         concurrent_migrations_of_a_fresh_database_all_succeed,
         data_survives_closing_and_reopening_the_database,
     ]
@@ -211,31 +226,71 @@ async fn all_revisions<S: Storage>(store: &S, owner: Uuid, spec: Uuid, limit: u3
 /// Rows of `table` counted straight in the database, past the ownership filters of the store.
 async fn count_rows(db: &TestDatabase, backend: Backend, table: &str) -> i64 {
     // The table names come from the tests themselves, never from input.
-    let sql = sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}"));
+    let sql = format!("SELECT CAST(count(*) AS TEXT) FROM {table}");
+    let text = raw_text(db, backend, &sql).await;
+    text.parse().expect("a count")
+}
+
+/// Runs a query (written by the tests, never from input) of one text column straight on the
+/// database; its rows, one a line.
+async fn raw_text(db: &TestDatabase, backend: Backend, sql: &str) -> String {
     match backend {
         Backend::Sqlite => {
             let mut conn = sqlx::SqliteConnection::connect(&db.url)
                 .await
                 .expect("open SQLite");
-            let n = sqlx::query_scalar(sql)
-                .fetch_one(&mut conn)
+            let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+                .fetch_all(&mut conn)
                 .await
-                .expect("count");
+                .expect("query");
             let _ = conn.close().await;
-            n
+            rows.join("\n")
         }
         Backend::Postgres => {
-            let mut conn = sqlx::PgConnection::connect(&db.url)
-                .await
-                .expect("open PostgreSQL");
-            let n = sqlx::query_scalar(sql)
-                .fetch_one(&mut conn)
-                .await
-                .expect("count");
-            let _ = conn.close().await;
-            n
+            let admin = admin_connection(&db.url).await.expect("open PostgreSQL");
+            let rows = admin.query(sql, &[]).await.expect("query");
+            rows.iter()
+                .map(|r| r.get::<_, String>(0))
+                .collect::<Vec<_>>()
+                .join("\n")
         }
     }
+}
+
+/// Runs a statement written by the tests straight on the database.
+async fn raw_execute(db: &TestDatabase, backend: Backend, sql: &str) {
+    match backend {
+        Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(&db.url)
+                .await
+                .expect("open SQLite");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+                .execute(&mut conn)
+                .await
+                .expect("execute");
+            let _ = conn.close().await;
+        }
+        Backend::Postgres => {
+            let admin = admin_connection(&db.url).await.expect("open PostgreSQL");
+            admin.batch_execute(sql).await.expect("execute");
+        }
+    }
+}
+
+/// Everything recorded about the applied migrations, one line each.
+async fn migration_records(db: &TestDatabase, backend: Backend) -> String {
+    let sql = match backend {
+        Backend::Sqlite => {
+            "SELECT version || ' ' || description || ' ' || installed_on || ' ' || success \
+             || ' ' || hex(checksum) || ' ' || execution_time FROM _sqlx_migrations ORDER BY version"
+        }
+        Backend::Postgres => {
+            "SELECT version || ' ' || description || ' ' || installed_on || ' ' || success \
+             || ' ' || encode(checksum, 'hex') || ' ' || execution_time \
+             FROM _sqlx_migrations ORDER BY version"
+        }
+    };
+    raw_text(db, backend, sql).await
 }
 
 // ---- storage scenarios ----
@@ -1007,6 +1062,64 @@ where
     assert_eq!(all_revisions(store, owner, orders, 20).await, [2, 1]);
 }
 
+async fn many_concurrent_writers_all_succeed<S>(store: &S)
+where
+    S: Storage + Clone + 'static,
+{
+    // Far more writers than connections, each writing in turn: projects (one statement),
+    // specifications (a transaction) and their updates (a transaction that reads first).
+    let owner = user(store, "owner").await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for writer in 0..48 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let mut failures = Vec::new();
+            for round in 0..5 {
+                let name = format!("p{writer}-{round}");
+                let project = match store.create_project(owner, &name, None).await {
+                    Ok(p) => p,
+                    Err(e) => {
+                        failures.push(e.to_string());
+                        continue;
+                    }
+                };
+                match store
+                    .create_spec(owner, project.id, "s", &content("a: 1"))
+                    .await
+                {
+                    Ok(Some(spec)) => {
+                        if let Err(e) = store
+                            .update_spec(owner, spec.id, Some(1), &content_change("a: 2"))
+                            .await
+                        {
+                            failures.push(e.to_string());
+                        }
+                    }
+                    Ok(None) => failures.push("the new project was not found".into()),
+                    Err(e) => failures.push(e.to_string()),
+                }
+            }
+            failures
+        });
+    }
+    let mut failures = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        failures.extend(done.expect("the task ran"));
+    }
+    assert_eq!(failures, Vec::<String>::new(), "every write succeeds");
+    let mut listed = 0;
+    let mut page = first(100);
+    loop {
+        let found = store.list_projects(owner, page).await.expect("list");
+        listed += found.items.len();
+        match (found.has_more, found.items.last()) {
+            (true, Some(last)) => page = after(Cursor::Id(last.id), 100),
+            _ => break,
+        }
+    }
+    assert_eq!(listed, 48 * 5);
+}
+
 // ---- database scenarios ----
 
 async fn deleting_a_project_removes_its_specs_and_revisions(db: &TestDatabase, backend: Backend) {
@@ -1041,11 +1154,17 @@ async fn migrating_twice_changes_nothing(db: &TestDatabase, backend: Backend) {
     let shop = project(&store, owner, "Shop").await;
     let applied = count_rows(db, backend, "_sqlx_migrations").await;
     assert!(applied >= 1);
+    let records = migration_records(db, backend).await;
 
     store.migrate().await.expect("migrate again");
     store.close().await;
     let reopened = open(db).await;
     assert_eq!(count_rows(db, backend, "_sqlx_migrations").await, applied);
+    assert_eq!(
+        migration_records(db, backend).await,
+        records,
+        "nothing recorded about the migrations changed"
+    );
     assert!(
         reopened
             .get_project(owner, shop)
@@ -1054,6 +1173,25 @@ async fn migrating_twice_changes_nothing(db: &TestDatabase, backend: Backend) {
             .is_some()
     );
     reopened.close().await;
+}
+
+async fn a_migration_changed_after_it_was_applied_is_refused(db: &TestDatabase, backend: Backend) {
+    let store = open(db).await;
+    store.close().await;
+    // As if the file of migration 1 had been edited since it was applied.
+    raw_execute(
+        db,
+        backend,
+        "UPDATE _sqlx_migrations SET checksum = checksum || checksum WHERE version = 1",
+    )
+    .await;
+    let store = Store::connect(&db.url, POOL).await.expect("connect");
+    let outcome = store.migrate().await;
+    assert!(
+        matches!(outcome, Err(StoreError::Migrate(_))),
+        "{outcome:?}"
+    );
+    store.close().await;
 }
 
 async fn concurrent_migrations_of_a_fresh_database_all_succeed(
@@ -1213,11 +1351,11 @@ async fn reads_recover_when_postgresql_kills_their_connections() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pipelined_reads_recover_when_postgresql_kills_their_connections() {
+async fn reads_over_tls_recover_when_postgresql_kills_their_connections() {
     let Some(db) = TestDatabase::new(Backend::Postgres).await else {
         return;
     };
-    reads_recover_after_a_kill(&db, open_url(&pipelined_url(&db)).await).await;
+    reads_recover_after_a_kill(&db, open_url(&url_with_sslmode(&db, "require")).await).await;
 }
 
 async fn reads_recover_after_a_kill(db: &TestDatabase, store: Store) {
@@ -1227,17 +1365,14 @@ async fn reads_recover_after_a_kill(db: &TestDatabase, store: Store) {
     for _ in 0..8 {
         assert!(store.get_project(owner, id).await.expect("read").is_some());
     }
-    let mut admin = sqlx::PgConnection::connect(&db.url)
+    let admin = admin_connection(&db.url).await.expect("admin connection");
+    admin
+        .batch_execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
         .await
-        .expect("admin connection");
-    sqlx::query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = current_database() AND pid <> pg_backend_pid()",
-    )
-    .execute(&mut admin)
-    .await
-    .expect("terminate the other connections");
-    let _ = admin.close().await;
+        .expect("terminate the other connections");
     // Every read still answers: a dead connection is replaced and the read repeated once.
     for _ in 0..8 {
         let found = store
@@ -1248,38 +1383,138 @@ async fn reads_recover_after_a_kill(db: &TestDatabase, store: Store) {
     }
 }
 
+/// How many of the store's connections to the test database use TLS, and how many there are.
+async fn tls_connections(db: &TestDatabase) -> (i64, i64) {
+    let admin = admin_connection(&db.url).await.expect("admin connection");
+    let row = admin
+        .query_one(
+            "SELECT count(*) FILTER (WHERE s.ssl), count(*) \
+             FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) \
+             WHERE a.datname = current_database() AND a.application_name = 'specforge'",
+            &[],
+        )
+        .await
+        .expect("pg_stat_ssl");
+    (row.get(0), row.get(1))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn with_sslmode_disable_reads_go_over_the_pipelined_connections() {
+async fn sslmode_decides_whether_every_connection_uses_tls() {
     let Some(db) = TestDatabase::new(Backend::Postgres).await else {
         return;
     };
-    let store = open_url(&pipelined_url(&db)).await;
-    let owner = user(&store, "pipelined").await;
-    let project_id = project(&store, owner, "p").await;
-    let spec_id = spec(&store, owner, project_id, "s", "specforge: 1\nname: s\n").await;
-    let read = store
-        .get_spec(owner, spec_id)
-        .await
-        .expect("read")
-        .expect("found");
-    assert_eq!(read.name, "s");
-    assert!(read.diagnostics.is_array(), "{:?}", read.diagnostics);
-    assert!(store.get_user(owner).await.expect("read").is_some());
-    // The pipelined statement reads the JSON columns as text: its text is the fingerprint.
-    let mut admin = sqlx::PgConnection::connect(&db.url)
-        .await
-        .expect("admin connection");
-    let seen: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM pg_stat_activity \
-         WHERE datname = current_database() AND query LIKE '%s.diagnostics::text%'",
+    for (mode, encrypted) in [("require", true), ("prefer", true), ("disable", false)] {
+        let store = open_url(&url_with_sslmode(&db, mode)).await;
+        let owner = user(&store, mode).await;
+        let project_id = project(&store, owner, "p").await;
+        assert!(
+            store
+                .get_project(owner, project_id)
+                .await
+                .expect("read")
+                .is_some()
+        );
+        let (tls, all) = tls_connections(&db).await;
+        assert!(all >= 2, "a shared and an exclusive connection ({all})");
+        assert_eq!(tls, if encrypted { all } else { 0 }, "sslmode={mode}");
+        store.close().await;
+        // Closed connections leave pg_stat_activity shortly after.
+        for _ in 0..50 {
+            if tls_connections(&db).await.1 == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_full_refuses_a_server_certificate_no_trusted_root_signed() {
+    let Some(db) = TestDatabase::new(Backend::Postgres).await else {
+        return;
+    };
+    // The test server's certificate is self-signed: no public root vouches for it.
+    let outcome = Store::connect(&url_with_sslmode(&db, "verify-full"), POOL).await;
+    assert!(
+        matches!(outcome, Err(StoreError::Unavailable(ref why)) if why.contains("certificate")),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrations_are_recorded_as_earlier_versions_recorded_them() {
+    let Some(db) = TestDatabase::new(Backend::Postgres).await else {
+        return;
+    };
+    open(&db).await.close().await;
+    let sql = include_str!("../../migrations/postgres/0001_initial.sql");
+    let checksum = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA384, sql.as_bytes());
+    let hex: String = checksum
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let recorded = raw_text(
+        &db,
+        Backend::Postgres,
+        "SELECT version || ' ' || description || ' ' || success || ' ' \
+         || encode(checksum, 'hex') || ' ' || (execution_time >= 0) FROM _sqlx_migrations",
     )
-    .fetch_one(&mut admin)
-    .await
-    .expect("pg_stat_activity");
-    let _ = admin.close().await;
+    .await;
+    assert_eq!(recorded, format!("1 initial true {hex} true"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn specifications_are_read_on_other_connections_than_the_small_reads() {
+    let Some(db) = TestDatabase::new(Backend::Postgres).await else {
+        return;
+    };
+    let store = open_url(&url_with_sslmode(&db, "disable")).await;
+    let owner = user(&store, "reader").await;
+    let project_id = project(&store, owner, "p").await;
+    let spec_id = spec(&store, owner, project_id, "s", &"a: 1\n".repeat(1000)).await;
+    assert!(
+        store
+            .get_project(owner, project_id)
+            .await
+            .expect("read")
+            .is_some()
+    );
+    assert!(
+        store
+            .get_spec(owner, spec_id)
+            .await
+            .expect("read")
+            .is_some()
+    );
+    assert!(store.get_user(owner).await.expect("read").is_some());
+    // Each backend shows its last statement: a specification read on the shared connection
+    // would have replaced the small reads there.
+    let admin = admin_connection(&db.url).await.expect("admin connection");
+    let last = |pattern: &'static str| {
+        let admin = &admin;
+        async move {
+            let row = admin
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity \
+                     WHERE datname = current_database() AND application_name = 'specforge' \
+                     AND query LIKE $1",
+                    &[&pattern],
+                )
+                .await
+                .expect("pg_stat_activity");
+            row.get::<_, i64>(0)
+        }
+    };
     assert_eq!(
-        seen, 1,
-        "the specification was not read over a pipelined connection"
+        last("%FROM users WHERE id = $1%").await,
+        1,
+        "the small reads"
+    );
+    assert_eq!(
+        last("%FROM specs s JOIN projects p%").await,
+        1,
+        "the specification"
     );
     store.close().await;
 }
