@@ -519,6 +519,9 @@ async fn every_log_line_of_a_request_carries_its_request_id_and_the_hidden_cause
         .with_writer(captured.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Another test's thread, with no subscriber, may have registered the server's span and
+    // event sites a moment ago and cached "never" for them: ask every site again.
+    tracing::callsite::rebuild_interest_cache();
     let r = app
         .client
         .get(app.url("/test/fail"))
