@@ -25,8 +25,13 @@ pub struct Manifest {
     pub options: BTreeMap<String, String>,
     /// SHA-256 of the normalized model (see [`spec_sha256`]).
     pub spec_sha256: String,
-    /// SHA-256 of each file but the manifest itself, by path.
+    /// SHA-256 of each file but the manifest itself, by path (user-owned files as first
+    /// written).
     pub files: BTreeMap<String, String>,
+    /// Files the user owns once written (hooks, custom routes): regeneration writes them only
+    /// where they are missing. Sorted; absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_owned: Vec<String>,
 }
 
 impl Manifest {
@@ -41,6 +46,7 @@ impl Manifest {
                 .iter()
                 .map(|(path, contents)| (path.to_owned(), sha256_hex(contents)))
                 .collect(),
+            user_owned: tree.user_owned().map(str::to_owned).collect(),
         }
     }
 

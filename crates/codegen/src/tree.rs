@@ -1,15 +1,20 @@
 //! The output of a target: a sorted map from relative paths to file contents, and its digest.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sha2::{Digest as _, Sha256};
 
 use crate::error::Error;
 
 /// Files of a generated project, sorted by path (bytewise, `/`-separated, relative).
+///
+/// Some files belong to the user once written (hooks, custom routes: see
+/// [`FileTree::insert_user_owned`]): regenerating into an existing project writes them only
+/// where they are missing, and never changes or removes them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileTree {
     files: BTreeMap<String, Vec<u8>>,
+    user_owned: BTreeSet<String>,
 }
 
 impl FileTree {
@@ -49,6 +54,31 @@ impl FileTree {
         }
         self.files.insert(path, contents.into());
         Ok(())
+    }
+
+    /// Adds a file that the user owns once it is written: a starting point (a hooks module, a
+    /// custom-routes module) that regeneration never overwrites. Same rules as [`insert`].
+    ///
+    /// [`insert`]: FileTree::insert
+    pub fn insert_user_owned(
+        &mut self,
+        path: impl Into<String>,
+        contents: impl Into<Vec<u8>>,
+    ) -> Result<(), Error> {
+        let path = path.into();
+        self.insert(path.clone(), contents)?;
+        self.user_owned.insert(path);
+        Ok(())
+    }
+
+    /// Whether the file at `path` was added with [`FileTree::insert_user_owned`].
+    pub fn is_user_owned(&self, path: &str) -> bool {
+        self.user_owned.contains(path)
+    }
+
+    /// Paths of the user-owned files, sorted.
+    pub fn user_owned(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.user_owned.iter().map(String::as_str)
     }
 
     /// The contents of the file at `path`.
@@ -188,6 +218,18 @@ mod tests {
         assert!(tree.insert("a/b", "y").is_err());
         tree.insert("a/c", "z").expect("insert");
         assert_eq!(tree.len(), 2);
+    }
+
+    #[test]
+    fn user_owned_files_are_files_marked_as_the_users() {
+        let mut tree = FileTree::new();
+        tree.insert("src/lib.rs", "x").expect("insert");
+        tree.insert_user_owned("src/hooks.rs", "y").expect("insert");
+        assert!(tree.insert_user_owned("src/lib.rs", "z").is_err());
+        assert!(!tree.is_user_owned("src/lib.rs"));
+        assert!(tree.is_user_owned("src/hooks.rs"));
+        assert_eq!(tree.user_owned().collect::<Vec<_>>(), ["src/hooks.rs"]);
+        assert_eq!(tree.get("src/hooks.rs"), Some(&b"y"[..]));
     }
 
     #[test]
