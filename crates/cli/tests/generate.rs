@@ -640,3 +640,49 @@ fn a_dry_run_into_a_new_folder_lists_every_file_and_creates_nothing() {
     assert_eq!(o.status.code(), Some(2), "--dry-run is for folders");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_edited_file_the_spec_no_longer_produces_is_refused_and_kept_as_the_users_with_force() {
+    let dir = scratch("regen-gone");
+    let (before, after) = bookstore_specs(&dir);
+    let out = dir.join("out");
+    let o = generate_into(&before, "python-fastapi", &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let fresh = dir.join("fresh");
+    let o = generate_into(&after, "python-fastapi", &fresh, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let gone = files(&out)
+        .into_keys()
+        .find(|p| !fresh.join(p).exists())
+        .expect("Shelf's files are no longer generated");
+    std::fs::write(out.join(&gone), "edited").expect("edit");
+
+    let o = generate_into(&after, "python-fastapi", &out, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains(&format!(
+            "  {gone}: edited since it was generated, and no longer generated"
+        )),
+        "{}",
+        text(&o.stderr)
+    );
+
+    let o = generate_into(&after, "python-fastapi", &out, &["--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains(&format!("keep     {gone} (edited, and no longer generated")),
+        "{}",
+        text(&o.stdout)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join(&gone)).expect("kept"),
+        "edited"
+    );
+    let manifest = std::fs::read_to_string(out.join(".specforge/manifest.json")).expect("manifest");
+    assert!(!manifest.contains(&gone), "{manifest}");
+    // It is the user's file now: the next run leaves it alone.
+    let o = generate_into(&after, "python-fastapi", &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(out.join(&gone).exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
