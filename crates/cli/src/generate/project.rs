@@ -246,6 +246,11 @@ fn write_file(root: &Path, rel: &str, contents: &[u8]) -> anyhow::Result<()> {
         if rel.ends_with(".sh") {
             use std::os::unix::fs::PermissionsExt;
             file.set_permissions(fs::Permissions::from_mode(0o755))?;
+        } else if let Ok(old) = fs::symlink_metadata(&path)
+            && old.is_file()
+        {
+            // An updated file keeps the mode the user gave it (say, executable).
+            file.set_permissions(old.permissions())?;
         }
         drop(file);
         // Renaming over a link replaces the link; it never writes through it.
@@ -372,6 +377,29 @@ mod tests {
         }
         let _ = fs::remove_dir_all(&root);
         let _ = fs::remove_dir_all(&outside);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_updated_file_keeps_its_mode_and_scripts_are_executable() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = scratch("mode");
+        write_file(&root, "run.sh", b"echo").expect("write");
+        write_file(&root, "tool.py", b"1").expect("write");
+        let mode = |rel: &str| {
+            fs::metadata(root.join(rel))
+                .expect("metadata")
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode("run.sh"), 0o755);
+        fs::set_permissions(root.join("tool.py"), fs::Permissions::from_mode(0o750))
+            .expect("chmod");
+        write_file(&root, "tool.py", b"2").expect("update");
+        assert_eq!(mode("tool.py"), 0o750);
+        assert_eq!(fs::read(root.join("tool.py")).expect("read"), b"2");
+        let _ = fs::remove_dir_all(&root);
     }
 
     #[test]
