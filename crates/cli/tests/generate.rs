@@ -544,7 +544,7 @@ fn a_project_of_another_target_is_refused_with_what_to_do() {
         assert_eq!(o.status.code(), Some(1), "{extra:?}");
         let err = text(&o.stderr);
         assert!(
-            err.contains("it holds a `openapi` project, not `sql-sqlite`")
+            err.contains("it holds a project generated for `openapi`, not `sql-sqlite`")
                 && err.contains("-t openapi"),
             "{err}"
         );

@@ -86,7 +86,7 @@ pub type Disk = BTreeMap<String, OnDisk>;
 pub enum RegenerateError {
     /// The project was generated for another target.
     #[error(
-        "it holds a `{found}` project, not `{wanted}`: regenerate it with `-t {found}`, or \
+        "it holds a project generated for `{found}`, not `{wanted}`: regenerate it with `-t {found}`, or \
          generate `{wanted}` into another folder"
     )]
     OtherTarget {
