@@ -64,15 +64,21 @@ enum Command {
     },
     /// Generate a project from a specification.
     ///
-    /// Writes into a temporary folder (or file) next to the destination and renames it into
-    /// place once every file is written, so a failure leaves nothing half-written. The same
-    /// specification, target, options and specforge version give byte-identical files.
+    /// A new or empty folder gets the project through a temporary folder beside it, renamed
+    /// into place once every file is written, so a failure leaves nothing half-written. A
+    /// folder that holds a specforge project (it has .specforge/manifest.json) is regenerated:
+    /// generated files the user did not edit are updated, added or removed; user-owned files,
+    /// and files the user added, are kept; an edited file that would change refuses the whole
+    /// run unless --force. The same specification, target, options and specforge version give
+    /// byte-identical files.
     ///
     /// Exits 0 on success, 1 when the specification is invalid or cannot be generated for the
-    /// target (its diagnostics are printed), 2 on a usage or I/O error.
+    /// target (its diagnostics are printed) or when regeneration is refused (the files in the
+    /// way are listed, and nothing is written), 2 on a usage or I/O error.
     #[command(
         after_help = "Examples:\n  specforge generate examples/bookstore.yaml --target python-fastapi --out bookstore\n  \
                       specforge generate spec.md -t rust-axum --archive app.tar.gz\n  \
+                      specforge generate spec.yaml -t rust-axum -o bookstore --dry-run\n  \
                       specforge generate spec.yaml -t rust-axum -o bookstore -O crate_name=shop --force"
     )]
     Generate {
@@ -82,7 +88,9 @@ enum Command {
         /// The target (see `specforge targets`).
         #[arg(long, short, value_name = "TARGET")]
         target: String,
-        /// The folder to write the project into (created; must be empty unless --force).
+        /// The folder to write the project into: created when missing; regenerated in place
+        /// when it holds a specforge project of the same target; any other non-empty folder is
+        /// refused unless --force.
         #[arg(
             long,
             short,
@@ -97,9 +105,15 @@ enum Command {
         /// A target option, `key=value` (repeatable).
         #[arg(long = "option", short = 'O', value_name = "KEY=VALUE", value_parser = specforge_codegen::options::parse_pair)]
         options: Vec<(String, String)>,
-        /// Replace a non-empty output folder (its old contents are removed) or an existing archive.
+        /// In a specforge project: overwrite generated files you edited, and files of yours at
+        /// new generated paths (an edited file no longer generated is kept). In any other
+        /// non-empty folder: replace its whole contents. With --archive: replace the file.
         #[arg(long)]
         force: bool,
+        /// Print what would be done to each file (create, update, remove, keep, conflict) and
+        /// the counts, and write nothing. Exits 1 when the run would be refused.
+        #[arg(long, conflicts_with = "archive")]
+        dry_run: bool,
         /// Read the specification as this format instead of detecting it.
         #[arg(long, short, value_name = "FORMAT", value_parser = parse_format)]
         format: Option<Format>,
@@ -168,11 +182,16 @@ fn main() -> ExitCode {
             archive,
             options,
             force,
+            dry_run,
             format,
         } => {
             let dest = match (out, archive) {
                 (_, Some(path)) => generate::Destination::Archive { path, force },
-                (Some(path), None) => generate::Destination::Folder { path, force },
+                (Some(path), None) => generate::Destination::Folder {
+                    path,
+                    force,
+                    dry_run,
+                },
                 (None, None) => unreachable!("clap requires --out or --archive"),
             };
             generate_command(&spec, &target, &options, &dest, format)
@@ -197,7 +216,7 @@ fn generate_command(
     dest: &generate::Destination,
     format: Option<Format>,
 ) -> anyhow::Result<ExitCode> {
-    generate::check_destination(dest)?;
+    let existing = generate::check_destination(dest)?;
     let input = read_input(spec)?;
     let analysis = analyze_input(&input, format);
     let Reported { text, lines, style } = report_to_stderr(&input, &analysis)?;
@@ -246,22 +265,7 @@ fn generate_command(
             return Ok(ExitCode::from(code));
         }
     };
-    generate::write(&output.tree, dest, &model.name)?;
-    let (kind, path) = match dest {
-        generate::Destination::Folder { path, .. } => ("into", path),
-        generate::Destination::Archive { path, .. } => ("as", path),
-    };
-    writeln!(
-        std::io::stdout(),
-        "{}: generated {} files ({} bytes) for {} {kind} {}\ndigest sha256:{}",
-        input.display,
-        output.tree.len(),
-        output.tree.total_bytes(),
-        output.target,
-        path.display(),
-        output.digest()
-    )?;
-    Ok(ExitCode::SUCCESS)
+    generate::write(&output, dest, existing, &model.name, &input.display)
 }
 
 /// The optional environment file of `serve` and `migrate`, in the working directory.

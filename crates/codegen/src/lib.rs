@@ -6,6 +6,8 @@
 //! templates only lay the text out. The same model, target, options and specforge version give
 //! byte-identical files; every tree carries `.specforge/manifest.json` and has a [`digest`]
 //! (see [`FileTree::digest`]). [`archive::write`] packs a tree as a deterministic zip or tar.gz.
+//! [`regenerate::plan`] decides what regenerating into an existing project writes, removes and
+//! keeps.
 //!
 //! The crate is pure and synchronous: no I/O, no HTTP, no SQL.
 //!
@@ -23,6 +25,7 @@ pub mod naming;
 pub mod options;
 pub mod passes;
 pub mod plan;
+pub mod regenerate;
 mod render;
 pub mod samples;
 pub mod targets;

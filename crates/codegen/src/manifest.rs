@@ -50,6 +50,11 @@ impl Manifest {
         }
     }
 
+    /// Reads a manifest written by [`Manifest::to_json`].
+    pub fn from_json(bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+
     /// Pretty JSON with a final newline.
     pub fn to_json(&self) -> Vec<u8> {
         let mut out = serde_json::to_vec_pretty(self).unwrap_or_default();

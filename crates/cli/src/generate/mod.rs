@@ -1,5 +1,7 @@
 //! `specforge generate` and `specforge targets`.
 
+mod project;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,17 +9,22 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use specforge_codegen::archive::{self, ArchiveFormat};
 use specforge_codegen::naming::{Case, case};
-use specforge_codegen::{Error, FileTree, OptionKind, targets};
+use specforge_codegen::regenerate::{Action, Counts, Step};
+use specforge_codegen::{Error, FileTree, MANIFEST_PATH, Manifest, OptionKind, Output, targets};
 
 /// Where a generated project goes.
 #[derive(Debug)]
 pub enum Destination {
-    /// A folder, created (or, with `force`, replaced).
+    /// A folder: created, updated when it holds a specforge project, or (with `force`)
+    /// replaced when it holds anything else.
     Folder {
         /// The folder.
         path: PathBuf,
-        /// Whether a non-empty folder may be replaced.
+        /// Whether edited files of a project may be overwritten, or a non-empty folder that is
+        /// not a project replaced.
         force: bool,
+        /// Print what would be written, and write nothing.
+        dry_run: bool,
     },
     /// A `.zip` or `.tar.gz` file.
     Archive {
@@ -26,6 +33,17 @@ pub enum Destination {
         /// Whether an existing file may be replaced.
         force: bool,
     },
+}
+
+/// What the destination holds before generation.
+#[derive(Debug)]
+pub enum Existing {
+    /// Nothing: no folder, an empty folder, or an archive's path.
+    Nothing,
+    /// A non-empty folder that is not a specforge project, to be replaced (`--force`).
+    Other,
+    /// A specforge project, to be regenerated.
+    Project(Box<Manifest>),
 }
 
 /// A usage mistake: exit code 2.
@@ -40,26 +58,38 @@ impl std::fmt::Display for Usage {
 
 impl std::error::Error for Usage {}
 
-/// Checks the destination before any work is done.
-pub fn check_destination(dest: &Destination) -> anyhow::Result<()> {
+/// Checks the destination before any work is done, and says what it holds.
+pub fn check_destination(dest: &Destination) -> anyhow::Result<Existing> {
     match dest {
-        Destination::Folder { path, force } => {
+        Destination::Folder { path, force, .. } => {
             if path.is_file() {
                 return Err(Usage(format!("{} is a file, not a folder", path.display())).into());
             }
-            if !force
-                && path.is_dir()
-                && std::fs::read_dir(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?
-                    .next()
-                    .is_some()
-            {
+            if !path.is_dir() {
+                return Ok(Existing::Nothing);
+            }
+            let why = match project::read_manifest(path) {
+                Ok(manifest) => return Ok(Existing::Project(Box::new(manifest))),
+                Err(project::NotAProject::NoManifest) => String::new(),
+                Err(project::NotAProject::Unreadable(reason)) => {
+                    format!(" (it is not a specforge project: {reason})")
+                }
+            };
+            let empty = std::fs::read_dir(path)
+                .with_context(|| format!("cannot read {}", path.display()))?
+                .next()
+                .is_none();
+            if empty {
+                return Ok(Existing::Nothing);
+            }
+            if !force {
                 return Err(Usage(format!(
-                    "{} is not empty; pass --force to replace its contents",
+                    "{} is not empty; pass --force to replace its contents{why}",
                     path.display()
                 ))
                 .into());
             }
+            return Ok(Existing::Other);
         }
         Destination::Archive { path, force } => {
             let name = path
@@ -82,7 +112,7 @@ pub fn check_destination(dest: &Destination) -> anyhow::Result<()> {
             }
         }
     }
-    Ok(())
+    Ok(Existing::Nothing)
 }
 
 /// The error of a failed generation (other than names the target cannot use, which are
@@ -96,30 +126,87 @@ pub fn describe_error(err: &Error) -> (String, u8) {
     }
 }
 
-/// Writes `tree` to `dest`: into a temporary sibling first, renamed into place once complete,
-/// so a failure leaves nothing half-written.
-pub fn write(tree: &FileTree, dest: &Destination, app_name: &str) -> anyhow::Result<()> {
-    match dest {
-        Destination::Folder { path, .. } => write_folder(tree, path),
-        Destination::Archive { path, .. } => {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default();
-            let Some(format) = ArchiveFormat::from_file_name(&name) else {
-                bail!("unknown archive format");
-            };
-            let root = case(app_name, Case::Kebab);
-            let bytes = archive::write(tree, format, Some(&root))?;
-            let tmp = sibling(path, "tmp");
-            std::fs::write(&tmp, bytes)
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            std::fs::rename(&tmp, path).map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                anyhow::anyhow!("cannot write {}: {e}", path.display())
-            })
+/// Writes `output` to `dest`, which holds `existing`, and says what was done. `spec` names the
+/// specification in messages.
+pub fn write(
+    output: &Output,
+    dest: &Destination,
+    existing: Existing,
+    app_name: &str,
+    spec: &str,
+) -> anyhow::Result<ExitCode> {
+    let (path, kind) = match dest {
+        Destination::Folder {
+            path,
+            force,
+            dry_run,
+        } => {
+            if let Existing::Project(old) = existing {
+                return project::regenerate(path, &old, output, *force, *dry_run, spec);
+            }
+            if *dry_run {
+                return print_fresh_plan(&output.tree, matches!(existing, Existing::Other));
+            }
+            write_folder(&output.tree, path)?;
+            (path, "into")
         }
+        Destination::Archive { path, .. } => {
+            write_archive(&output.tree, path, app_name)?;
+            (path, "as")
+        }
+    };
+    writeln!(
+        std::io::stdout(),
+        "{spec}: generated {} files ({} bytes) for {} {kind} {}\ndigest sha256:{}",
+        output.tree.len(),
+        output.tree.total_bytes(),
+        output.target,
+        path.display(),
+        output.digest()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--dry-run` into a folder that holds no project: every file is created.
+fn print_fresh_plan(tree: &FileTree, replaces: bool) -> anyhow::Result<ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    let mut counts = Counts::default();
+    for (path, _) in tree.iter().filter(|(path, _)| *path != MANIFEST_PATH) {
+        let step = Step {
+            path: path.to_owned(),
+            action: Action::Create,
+        };
+        writeln!(stdout, "{step}")?;
+        counts.create += 1;
     }
+    writeln!(stdout, "{counts}")?;
+    if replaces {
+        writeln!(
+            stdout,
+            "the folder is not a specforge project: --force replaces everything in it"
+        )?;
+    }
+    writeln!(stdout, "dry run: nothing written")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes an archive to a temporary sibling, renamed into place once complete.
+fn write_archive(tree: &FileTree, path: &Path, app_name: &str) -> anyhow::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let Some(format) = ArchiveFormat::from_file_name(&name) else {
+        bail!("unknown archive format");
+    };
+    let root = case(app_name, Case::Kebab);
+    let bytes = archive::write(tree, format, Some(&root))?;
+    let tmp = sibling(path, "tmp");
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        anyhow::anyhow!("cannot write {}: {e}", path.display())
+    })
 }
 
 /// `path` with `.specforge-{what}-{pid}` appended to its file name.
@@ -132,6 +219,8 @@ fn sibling(path: &Path, what: &str) -> PathBuf {
     path.with_file_name(name)
 }
 
+/// Writes a new folder into a temporary sibling first, renamed into place once complete, so a
+/// failure leaves nothing half-written.
 fn write_folder(tree: &FileTree, path: &Path) -> anyhow::Result<()> {
     let path = if path.as_os_str().is_empty() {
         Path::new(".")
