@@ -11,7 +11,7 @@
 //! (semantic), then source (a path, like the root, first). A dependency is written `"name"` when
 //! one version of that name is locked, `"name version"` when several are, and
 //! `"name version (source)"` when that version is locked from several sources; each list is
-//! sorted by those texts' parts. So a root whose name is also a locked package's changes how
+//! sorted by name, then by the version and source written, as text. So a root whose name is also a locked package's changes how
 //! the other packages name that one.
 //!
 //! A dependency of the `Cargo.toml` missing from the stored lock leaves the root without it
@@ -66,11 +66,11 @@ enum LockError {
     NoCargoToml,
     #[error("no lock is stored for the dependency set `{0}`")]
     UnknownVariant(String),
-    #[error("the Cargo.toml names no package name and version")]
+    #[error("the Cargo.toml has no package name or version")]
     NoPackage,
     #[error("line {line} of the stored lock: {reason}")]
     Syntax { line: usize, reason: &'static str },
-    #[error("the stored lock refers to `{0}`, which it names not once")]
+    #[error("the stored lock refers to `{0}`, which names none of its packages, or several")]
     UnknownReference(String),
 }
 
@@ -92,8 +92,8 @@ fn with_root(stored: &str, cargo_toml: &str) -> Result<(String, Vec<String>), Lo
     Ok((lock.encode(), missing))
 }
 
-/// A locked package: what names it, and the packages it depends on.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// What names a locked package.
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Id {
     name: String,
     version: String,
@@ -101,6 +101,7 @@ struct Id {
     source: Option<String>,
 }
 
+/// A locked package and the packages it depends on.
 #[derive(Clone, Debug)]
 struct Package {
     id: Id,
@@ -144,11 +145,17 @@ impl Lock {
             packages.push(package);
             written.push(dependencies);
         }
-        let ids: Vec<Id> = packages.iter().map(|p| p.id.clone()).collect();
+        let mut by_name: BTreeMap<String, Vec<Id>> = BTreeMap::new();
+        for package in &packages {
+            by_name
+                .entry(package.id.name.clone())
+                .or_default()
+                .push(package.id.clone());
+        }
         for (package, dependencies) in packages.iter_mut().zip(written) {
             package.dependencies = dependencies
                 .iter()
-                .map(|text| resolve_reference(&ids, text))
+                .map(|text| resolve_reference(&by_name, text))
                 .collect::<Result<_, _>>()?;
         }
         Ok(Lock {
@@ -351,17 +358,17 @@ fn parse_package(block: &str, first_line: usize) -> Result<(Package, Vec<&str>),
     Ok((package, dependencies))
 }
 
-/// The package a dependency written `name[ version[ (source)]]` names.
-fn resolve_reference(ids: &[Id], text: &str) -> Result<Id, LockError> {
+/// The package a dependency written `name[ version[ (source)]]` names; `by_name` holds the
+/// packages of each name.
+fn resolve_reference(by_name: &BTreeMap<String, Vec<Id>>, text: &str) -> Result<Id, LockError> {
     let mut parts = text.splitn(3, ' ');
     let name = parts.next().unwrap_or_default();
     let version = parts.next();
     let source = parts
         .next()
         .map(|s| s.strip_prefix('(').and_then(|s| s.strip_suffix(')')));
-    let mut candidates = ids.iter().filter(|id| {
-        id.name == name
-            && version.is_none_or(|v| v == id.version)
+    let mut candidates = by_name.get(name).into_iter().flatten().filter(|id| {
+        version.is_none_or(|v| v == id.version)
             && source.is_none_or(|s| s.is_some() && s == id.source.as_deref())
     });
     match (candidates.next(), candidates.next()) {
