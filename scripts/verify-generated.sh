@@ -3,7 +3,8 @@
 # their own tests (scripts/verify/<target>.sh does the work for one target and one spec).
 #
 #   scripts/verify-generated.sh TARGET SPEC...   one target, the given specifications
-#   scripts/verify-generated.sh --all            python-fastapi and rust-axum, every example
+#   scripts/verify-generated.sh --all            every target with a script in scripts/verify/,
+#                                                every example
 #
 # With TEST_DATABASE_URL set (a PostgreSQL server where the script may create databases), the
 # generated tests also run against PostgreSQL. Specifications that generate the very same files
@@ -18,7 +19,10 @@ specforge="$CARGO_TARGET_DIR/debug/specforge"
 
 if [[ "${1:-}" == "--all" ]]; then
   shift
-  targets=(python-fastapi rust-axum)
+  targets=()
+  for script in scripts/verify/*.sh; do
+    targets+=("$(basename "$script" .sh)")
+  done
   specs=()
   for f in examples/*.yaml examples/*.json examples/*.md; do
     specs+=("$f")

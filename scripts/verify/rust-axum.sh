@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Verifies the rust-axum target on one specification: generates the project into a fresh
-# temporary folder, then runs `cargo fmt --check`, `cargo clippy --all-targets -- -D warnings`
-# and `cargo test` in it (SQLite), and `cargo test` again against PostgreSQL when
-# TEST_DATABASE_URL names a server (each test creates and drops its own database there).
+# temporary folder, then runs `cargo fmt --check`, `cargo clippy --locked --all-targets -- -D
+# warnings` and `cargo test --locked` in it (SQLite), and `cargo test --locked` again against
+# PostgreSQL when TEST_DATABASE_URL names a server (each test creates and drops its own
+# database there). `--locked`: the project must build with the Cargo.lock it ships.
 #
 # Usage: scripts/verify/rust-axum.sh SPEC
 # Environment: CARGO_TARGET_DIR (specforge's build), SPECFORGE_GENERATED_TARGET (shared target
@@ -34,17 +35,17 @@ cd "$out/project"
 echo "files generated: $(find . -type f | wc -l)" >&2
 export CARGO_TARGET_DIR=$generated_target
 run cargo fmt --check
-run cargo clippy -q --all-targets -- -D warnings
+run cargo clippy -q --locked --all-targets -- -D warnings
 unset TEST_DATABASE_URL_SAVED
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
     TEST_DATABASE_URL_SAVED=$TEST_DATABASE_URL
 fi
-run env -u TEST_DATABASE_URL cargo test -q 2>&1 | tail -n 30
+run env -u TEST_DATABASE_URL cargo test -q --locked 2>&1 | tail -n 30
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then exit 1; fi
 if [ -n "${TEST_DATABASE_URL_SAVED:-}" ]; then
-    echo "+ TEST_DATABASE_URL=... cargo test (PostgreSQL)" >&2
+    echo "+ TEST_DATABASE_URL=... cargo test --locked (PostgreSQL)" >&2
     # Each test creates and drops its own database: waiting on PostgreSQL, not on the CPU.
-    TEST_DATABASE_URL=$TEST_DATABASE_URL_SAVED cargo test -q -- \
+    TEST_DATABASE_URL=$TEST_DATABASE_URL_SAVED cargo test -q --locked -- \
         --test-threads="${SPECFORGE_PG_TEST_THREADS:-6}" 2>&1 | tail -n 30
     if [ "${PIPESTATUS[0]}" -ne 0 ]; then exit 1; fi
 fi

@@ -12,6 +12,7 @@
 //! here from [`crate::samples`], run by a fixed harness (`tests/sf_common/mod.rs`).
 
 mod entities;
+mod lockfile;
 mod reserved;
 mod tests_data;
 
@@ -117,6 +118,7 @@ impl Target for RustAxum {
         for (name, _) in TEMPLATES {
             render_into(&env, name, &context, out, *name)?;
         }
+        lockfile::add_cargo_lock(out, options)?;
         out.insert(
             "migrations/sqlite/0001_initial.sql",
             ddl(&plan, Dialect::Sqlite),
