@@ -13,13 +13,15 @@
 //! A name longer than [`MAX_SQL_IDENT`] (63) bytes keeps its first 55 characters, then `_` and
 //! the last 4 hexadecimal digits of the MD5 of the whole name: the rule SQLAlchemy applies to
 //! the names of a `MetaData(naming_convention=...)` on PostgreSQL, so a Python project that
-//! declares the same convention computes the same names.
+//! declares the same convention computes the same names there. (SQLAlchemy does not cut names
+//! on SQLite, so generated code that declares constraints names them with the plan's names.)
 //!
 //! Tables, columns and so these names are ASCII ([`crate::naming`]). PostgreSQL keeps primary
 //! keys, unique constraints and indexes (and tables) in one namespace per schema, so
 //! [`SchemaNames`] keeps every name of a schema distinct: two objects whose conventional names
 //! meet (a table `a_b` with a column `c`, a table `a` with a column `b_c`), or whose truncated
-//! names do, leave the first its name and give the next `_2`, `_3`, ... before truncation.
+//! names do, leave the first its name and give the next `_2`, `_3`, ... before truncation. The
+//! plan holds the names given ([`crate::plan`]); the free functions give the conventional ones.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -168,6 +170,12 @@ mod tests {
                 &["assigned_team_lead_id", "created_at"]
             ),
             "ix_customer_support_ticket_escalations_assigned_team_le_4a25"
+        );
+        // The name SQLAlchemy gives this index under `ix_%(table_name)s_%(column_0_name)s`.
+        let table = "test_very_long_name_abcdefghijklmnopqrstuvwxyz";
+        assert_eq!(
+            index_name(table, &["abcdefghijklmnopqrstuvwxyz"]),
+            "ix_test_very_long_name_abcdefghijklmnopqrstuvwxyz_abcde_5f65"
         );
     }
 
