@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use proptest::prelude::*;
 use regex::Regex;
 use specforge_codegen::passes::ddl::{Dialect, ddl};
 use specforge_codegen::plan::{MAX_SQL_IDENT, Plan};
@@ -168,5 +169,22 @@ fn names_that_would_meet_in_a_hostile_schema_are_told_apart() {
     );
     for dialect in [Dialect::Postgres, Dialect::Sqlite] {
         assert_distinct(&format!("{dialect:?}"), &ddl(&plan, dialect));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn every_name_of_a_random_schema_is_distinct(text in crate::props::spec()) {
+        let analysis = specforge_spec::analyze(&text, specforge_spec::Format::Yaml);
+        prop_assume!(analysis.valid);
+        let model = analysis.model.expect("a valid spec has a model");
+        // Tables or columns that meet are reported by the plan; that is tested elsewhere.
+        if let Ok(plan) = Plan::new(&model) {
+            for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+                assert_distinct(&text, &ddl(&plan, dialect));
+            }
+        }
     }
 }
