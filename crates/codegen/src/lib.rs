@@ -2,7 +2,7 @@
 //!
 //! [`generate()`] turns a validated [`Model`] into a [`FileTree`] for one [`Target`] (see
 //! [`targets()`]): names, types and paths are computed in Rust, in passes shared by the targets
-//! ([`plan`], [`naming`], [`samples`], [`passes`]) and in each target's folder; embedded
+//! ([`plan`], [`naming`], [`sql_names`], [`samples`], [`passes`]) and in each target's folder; embedded
 //! templates only lay the text out. The same model, target, options and specforge version give
 //! byte-identical files; every tree carries `.specforge/manifest.json` and has a [`digest`]
 //! (see [`FileTree::digest`]). [`archive::write`] packs a tree as a deterministic zip or tar.gz.
@@ -28,6 +28,7 @@ pub mod plan;
 pub mod regenerate;
 mod render;
 pub mod samples;
+pub mod sql_names;
 pub mod targets;
 mod tree;
 

@@ -1,7 +1,8 @@
 //! The language-neutral pass every target starts from: the generated API's wire names, URL
-//! paths, SQL tables, columns, join tables and constraint names, computed once so that the
-//! targets agree (the `openapi` document describes exactly what `python-fastapi` and
-//! `rust-axum` serve, and their migrations match `sql-postgres` and `sql-sqlite`).
+//! paths, SQL tables, columns, join tables and the names of constraints and indexes
+//! ([`crate::sql_names`]), computed once so that the targets agree (the `openapi` document
+//! describes exactly what `python-fastapi` and `rust-axum` serve, their migrations match
+//! `sql-postgres` and `sql-sqlite`, and their services map a constraint's name to its field).
 //!
 //! Wire names (JSON properties and query parameters) are the snake_case form of the spec's
 //! names, letters of any script kept. SQL names are ASCII ([`crate::naming`]) and at most 63
@@ -16,6 +17,7 @@ use specforge_spec::{Model, names};
 
 use crate::error::{Error, Problem};
 use crate::naming::{Case, Clash, Namespace, case, plural};
+use crate::sql_names::SchemaNames;
 use crate::tree::sha256_hex;
 
 /// Longest SQL identifier PostgreSQL keeps.
@@ -63,6 +65,8 @@ pub struct EntityPlan<'m> {
     pub pointer: String,
     /// SQL table (`books`).
     pub table: String,
+    /// Name of its primary key (`pk_books`).
+    pub primary_key: String,
     /// The URL segment of its collection (`/api/{collection}`, kebab-case plural).
     pub collection: String,
     /// Scalar fields (the implicit `id` first, timestamps last).
@@ -89,8 +93,14 @@ pub struct FieldPlan<'m> {
     pub wire: String,
     /// SQL column.
     pub column: String,
-    /// Name of its unique constraint, when it is unique (and not the primary key).
+    /// Name of its unique constraint (`uq_books_isbn`), when it is unique (and not the primary
+    /// key).
     pub unique_constraint: Option<String>,
+    /// Name of its check (`ck_books_pages`), when the column has one in either dialect.
+    pub check_constraint: Option<String>,
+    /// Name of its index (`ix_books_status`), when the list filters on it and no unique
+    /// constraint or primary key indexes it already.
+    pub index: Option<String>,
     /// Whether the client sends it (declared fields; not `id`, `created_at`, `updated_at`).
     pub writable: bool,
 }
@@ -115,8 +125,13 @@ pub struct RefPlan<'m> {
     pub required: bool,
     /// Whether the column is unique (one-to-one).
     pub unique: bool,
+    /// Name of the foreign key (`fk_books_author_id`).
+    pub foreign_key: String,
     /// Name of the unique constraint (one-to-one).
     pub unique_constraint: Option<String>,
+    /// Name of its index (`ix_books_author_id`), when not unique (a unique constraint indexes
+    /// it already).
+    pub index: Option<String>,
     /// SQL `ON DELETE` action (`CASCADE`, `RESTRICT`, `SET NULL`, `NO ACTION`).
     pub on_delete: &'static str,
 }
@@ -145,6 +160,15 @@ pub struct JoinPlan<'m> {
     pub owner_table: String,
     /// The target's table.
     pub target_table: String,
+    /// Name of its primary key, over both columns (`pk_books_tags`).
+    pub primary_key: String,
+    /// Name of the foreign key of the owner column (`fk_books_tags_book_id`).
+    pub owner_foreign_key: String,
+    /// Name of the foreign key of the target column (`fk_books_tags_tag_id`).
+    pub target_foreign_key: String,
+    /// Name of the index of the target column (`ix_books_tags_tag_id`); the primary key,
+    /// which starts with the owner column, serves lookups by owner.
+    pub index: String,
 }
 
 /// A filter of the list operation.
@@ -238,6 +262,7 @@ impl<'m> Plan<'m> {
                 name: &entity.name,
                 pointer: ptr,
                 table,
+                primary_key: String::new(),
                 collection,
                 fields: Vec::new(),
                 refs: Vec::new(),
@@ -263,14 +288,14 @@ impl<'m> Plan<'m> {
                 let column = sql_ident(case(&field.name, Case::Snake));
                 columns.claim(&column, &fptr, &mut clashes);
                 wires.claim(&wire, &fptr, &mut clashes);
-                let unique_constraint = (field.unique && !field.primary_key)
-                    .then(|| constraint_name("uq", &table, &column));
                 fields.push(FieldPlan {
                     field,
                     pointer: fptr,
                     wire,
                     column,
-                    unique_constraint,
+                    unique_constraint: None,
+                    check_constraint: None,
+                    index: None,
                     writable: !field.implicit,
                 });
             }
@@ -294,8 +319,9 @@ impl<'m> Plan<'m> {
                             relation,
                             pointer: rptr,
                             wire,
-                            unique_constraint: unique
-                                .then(|| constraint_name("uq", &table, &column)),
+                            foreign_key: String::new(),
+                            unique_constraint: None,
+                            index: None,
                             column,
                             target,
                             target_table,
@@ -334,6 +360,10 @@ impl<'m> Plan<'m> {
                             target_column,
                             owner_table: table.clone(),
                             target_table,
+                            primary_key: String::new(),
+                            owner_foreign_key: String::new(),
+                            target_foreign_key: String::new(),
+                            index: String::new(),
                         });
                     }
                     _ => {}
@@ -374,12 +404,64 @@ impl<'m> Plan<'m> {
         if !clashes.is_empty() {
             return Err(clash_error(clashes));
         }
-        Ok(Plan {
+        let mut plan = Plan {
             model,
             enums,
             entities,
             joins,
-        })
+        };
+        plan.name_schema_objects();
+        Ok(plan)
+    }
+
+    /// Names the primary keys, unique constraints, checks, foreign keys and indexes once every
+    /// table is known. The order is fixed (per entity its primary key, then per field its
+    /// unique constraint, check and index, then per reference its foreign key and unique
+    /// constraint or index; then per join table its primary key, foreign keys and index), so
+    /// that when two conventional names meet, the same one keeps its name every time.
+    fn name_schema_objects(&mut self) {
+        let model = self.model;
+        let tables = self.entities.iter().map(|e| e.table.as_str());
+        let mut names = SchemaNames::new(tables.chain(self.joins.iter().map(|j| j.table.as_str())));
+        for entity in &mut self.entities {
+            let table = entity.table.as_str();
+            entity.primary_key = names.primary_key(table);
+            let filtered: Vec<usize> = entity
+                .filters
+                .iter()
+                .filter_map(|f| match f.on {
+                    FilterOn::Field(i) => Some(i),
+                    FilterOn::Ref(_) => None,
+                })
+                .collect();
+            for (i, f) in entity.fields.iter_mut().enumerate() {
+                let column = [f.column.as_str()];
+                if f.field.unique && !f.field.primary_key {
+                    f.unique_constraint = Some(names.unique(table, &column));
+                }
+                if crate::passes::ddl::has_checks(model, f.field) {
+                    f.check_constraint = Some(names.check(table, &f.column));
+                }
+                if filtered.contains(&i) && !f.field.unique && !f.field.primary_key {
+                    f.index = Some(names.index(table, &column));
+                }
+            }
+            for r in &mut entity.refs {
+                r.foreign_key = names.foreign_key(table, &r.column);
+                if r.unique {
+                    r.unique_constraint = Some(names.unique(table, &[r.column.as_str()]));
+                } else {
+                    r.index = Some(names.index(table, &[r.column.as_str()]));
+                }
+            }
+        }
+        for join in &mut self.joins {
+            let table = join.table.as_str();
+            join.primary_key = names.primary_key(table);
+            join.owner_foreign_key = names.foreign_key(table, &join.owner_column);
+            join.target_foreign_key = names.foreign_key(table, &join.target_column);
+            join.index = names.index(table, &[join.target_column.as_str()]);
+        }
     }
 
     /// Whether the generated tests can create rows of each entity: it has a create operation
@@ -443,12 +525,6 @@ impl<'m> Plan<'m> {
         }
         known.into_iter().map(|k| k == Some(true)).collect()
     }
-}
-
-/// `prefix_` and a hash of the table and column: short, stable and unique per column.
-pub fn constraint_name(prefix: &str, table: &str, column: &str) -> String {
-    let hash = sha256_hex(format!("{table}\0{column}").as_bytes());
-    format!("{prefix}_{}", &hash[..16])
 }
 
 /// The error for clashing names.

@@ -2,9 +2,17 @@
 //! targets write and the full targets' migrations are made of.
 //!
 //! Both dialects get the same tables, columns, unique constraints, foreign keys and checks
-//! (lengths, ranges, enum values). Patterns are not checked in SQL (each database has its own
-//! regular-expression dialect); the generated applications check them. Storage in SQLite:
-//! UUIDs, dates, times (RFC 3339, UTC), decimals and JSON as TEXT; booleans as 0/1.
+//! (lengths, ranges, enum values), with the same names, which the plan holds
+//! ([`crate::sql_names`]). Every check of a column is one constraint, `ck_<table>_<column>`,
+//! its conditions joined by `AND`, so that a name says which column broke. Patterns are not
+//! checked in SQL (each database has its own regular-expression dialect); the generated
+//! applications check them. Storage in SQLite: UUIDs (lowercase, hyphenated), dates, times
+//! (RFC 3339, UTC, six fractional digits), decimals and JSON as TEXT; booleans as 0/1.
+//!
+//! The database fills in what it can generate when an insert leaves it out: `id` a random
+//! (version 4) UUID, `created_at` and `updated_at` the current time, in the format the
+//! generated services store. The services set all three themselves; the defaults serve rows
+//! written by hand or by other tools.
 
 use std::fmt::Write as _;
 
@@ -13,7 +21,19 @@ use specforge_spec::Model;
 use specforge_spec::model::{Field, FieldType};
 
 use crate::manifest::VERSION;
-use crate::plan::{EntityPlan, FieldPlan, Plan, constraint_name};
+use crate::plan::{Plan, RefPlan};
+use crate::sql_names;
+
+/// A random version 4 UUID as SQLite text, lowercase and hyphenated as the services store it:
+/// random hexadecimal digits, `4` as the version and one of `8`, `9`, `a`, `b` as the variant.
+/// (`random() & 3` rather than `abs(random()) % 4`: `abs` fails on the smallest integer.)
+const SQLITE_UUID_V4: &str = "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || \
+     substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (random() & 3), 1) || \
+     substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
+
+/// The current time as SQLite text in the services' format, `2024-05-01T10:00:00.123000Z`:
+/// SQLite gives milliseconds, the services store six fractional digits.
+const SQLITE_NOW: &str = "strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')";
 
 /// An SQL dialect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,11 +118,30 @@ fn default_literal(field: &Field, dialect: Dialect) -> Option<String> {
     })
 }
 
+/// The default of a column the database generates (`id`, `created_at`, `updated_at`).
+fn generated_default(field: &Field, dialect: Dialect) -> Option<String> {
+    if !field.implicit {
+        return None;
+    }
+    Some(match (field.primary_key, dialect) {
+        (true, Dialect::Postgres) => "gen_random_uuid()".to_owned(),
+        (true, Dialect::Sqlite) => format!("({SQLITE_UUID_V4})"),
+        (false, Dialect::Postgres) => "CURRENT_TIMESTAMP".to_owned(),
+        (false, Dialect::Sqlite) => format!("({SQLITE_NOW})"),
+    })
+}
+
+/// Whether the column of `field` gets a check in either dialect.
+pub(crate) fn has_checks(model: &Model, field: &Field) -> bool {
+    [Dialect::Postgres, Dialect::Sqlite]
+        .into_iter()
+        .any(|dialect| !checks(model, field, "c", dialect).is_empty())
+}
+
 /// Checks a column gets beyond its type.
-fn checks(model: &Model, plan: &FieldPlan<'_>, dialect: Dialect) -> Vec<String> {
-    let field = plan.field;
+fn checks(model: &Model, field: &Field, column: &str, dialect: Dialect) -> Vec<String> {
     let c = &field.constraints;
-    let col = quote(&plan.column);
+    let col = quote(column);
     let length = match dialect {
         Dialect::Postgres => format!("char_length({col})"),
         Dialect::Sqlite => format!("length({col})"),
@@ -180,170 +219,163 @@ pub fn ddl(plan: &Plan<'_>, dialect: Dialect) -> String {
 pub fn statements(plan: &Plan<'_>, dialect: Dialect) -> Vec<String> {
     let model = plan.model;
     let pg = dialect == Dialect::Postgres;
+    let id_type = if pg { "UUID" } else { "TEXT" };
     let mut out = Vec::new();
     let mut foreign_keys = Vec::new();
     let mut indexes = Vec::new();
     for entity in &plan.entities {
-        let mut sql = format!("CREATE TABLE {} (\n", quote(&entity.table));
+        let table = quote(&entity.table);
+        // Declared fields and `id`, then references, then the timestamps, then the unique
+        // constraints.
         let mut lines = Vec::new();
-        // Declared fields and `id`, then references, then the timestamps.
-        let mut columns = Vec::new();
-        for f in entity.fields.iter().filter(|f| !is_timestamp(f)) {
+        let mut timestamps = Vec::new();
+        for f in &entity.fields {
             let mut line = format!(
                 "    {} {}",
                 quote(&f.column),
                 column_type(model, f.field, dialect)
             );
             if f.field.primary_key {
-                line.push_str(" PRIMARY KEY");
+                let _ = write!(
+                    line,
+                    " CONSTRAINT {} PRIMARY KEY",
+                    quote(&entity.primary_key)
+                );
             } else if f.field.required {
                 line.push_str(" NOT NULL");
             }
-            if let Some(default) = default_literal(f.field, dialect) {
+            if let Some(default) =
+                generated_default(f.field, dialect).or_else(|| default_literal(f.field, dialect))
+            {
                 let _ = write!(line, " DEFAULT {default}");
             }
-            for check in checks(model, f, dialect) {
-                let _ = write!(line, " CHECK ({check})");
+            let conditions = checks(model, f.field, &f.column, dialect);
+            if !conditions.is_empty() {
+                let name = f
+                    .check_constraint
+                    .clone()
+                    .unwrap_or_else(|| sql_names::check_name(&entity.table, &f.column));
+                let _ = write!(
+                    line,
+                    " CONSTRAINT {} CHECK ({})",
+                    quote(&name),
+                    conditions.join(" AND ")
+                );
             }
-            columns.push(line);
+            if f.field.implicit && !f.field.primary_key {
+                timestamps.push(line);
+            } else {
+                lines.push(line);
+            }
         }
         for r in &entity.refs {
-            let mut line = format!(
-                "    {} {}",
-                quote(&r.column),
-                if pg { "UUID" } else { "TEXT" }
-            );
+            let mut line = format!("    {} {id_type}", quote(&r.column));
             if r.required {
                 line.push_str(" NOT NULL");
             }
-            let target = quote(&r.target_table);
+            let reference = references(&r.target_table, r.on_delete);
             if pg {
-                foreign_keys.push(format!(
-                    "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {target} (\"id\") ON DELETE {}",
-                    quote(&entity.table),
-                    quote(&constraint_name("fk", &entity.table, &r.column)),
-                    quote(&r.column),
-                    r.on_delete
+                foreign_keys.push(add_foreign_key(
+                    &entity.table,
+                    &r.foreign_key,
+                    &r.column,
+                    &reference,
                 ));
             } else {
-                let _ = write!(
-                    line,
-                    " REFERENCES {target} (\"id\") ON DELETE {}",
-                    r.on_delete
-                );
+                let _ = write!(line, " CONSTRAINT {} {reference}", quote(&r.foreign_key));
             }
-            columns.push(line);
-            if !r.unique {
-                indexes.push(index(entity, &r.column));
+            lines.push(line);
+            if let Some(name) = &r.index {
+                indexes.push(create_index(name, &entity.table, &r.column));
             }
         }
-        for f in entity.fields.iter().filter(|f| is_timestamp(f)) {
-            let mut line = format!(
-                "    {} {}",
-                quote(&f.column),
-                column_type(model, f.field, dialect)
-            );
-            if f.field.required {
-                line.push_str(" NOT NULL");
-            }
-            columns.push(line);
-        }
-        lines.extend(columns);
-        for f in &entity.fields {
-            if let Some(name) = &f.unique_constraint {
-                lines.push(format!(
-                    "    CONSTRAINT {} UNIQUE ({})",
-                    quote(name),
-                    quote(&f.column)
-                ));
-            }
-        }
-        for r in &entity.refs {
-            if let Some(name) = &r.unique_constraint {
-                lines.push(format!(
-                    "    CONSTRAINT {} UNIQUE ({})",
-                    quote(name),
-                    quote(&r.column)
-                ));
-            }
+        lines.extend(timestamps);
+        let unique_fields = entity
+            .fields
+            .iter()
+            .filter_map(|f| Some((f.unique_constraint.as_ref()?, &f.column)));
+        let unique_refs = entity
+            .refs
+            .iter()
+            .filter_map(|r: &RefPlan<'_>| Some((r.unique_constraint.as_ref()?, &r.column)));
+        for (name, column) in unique_fields.chain(unique_refs) {
+            lines.push(format!(
+                "    CONSTRAINT {} UNIQUE ({})",
+                quote(name),
+                quote(column)
+            ));
         }
         for filter in &entity.filters {
-            if let crate::plan::FilterOn::Field(i) = filter.on {
-                let f = &entity.fields[i];
-                if f.unique_constraint.is_none() && !f.field.primary_key {
-                    indexes.push(index(entity, &f.column));
-                }
+            if let crate::plan::FilterOn::Field(i) = filter.on
+                && let Some(name) = &entity.fields[i].index
+            {
+                indexes.push(create_index(name, &entity.table, &entity.fields[i].column));
             }
         }
-        sql.push_str(&lines.join(",\n"));
-        sql.push_str("\n)");
-        out.push(sql);
+        out.push(format!("CREATE TABLE {table} (\n{}\n)", lines.join(",\n")));
     }
     for join in &plan.joins {
-        let id = if pg { "UUID" } else { "TEXT" };
-        let mut sql = format!("CREATE TABLE {} (\n", quote(&join.table));
-        let reference = |table: &str| {
+        let mut lines = Vec::new();
+        for (column, table, name) in [
+            (
+                &join.owner_column,
+                &join.owner_table,
+                &join.owner_foreign_key,
+            ),
+            (
+                &join.target_column,
+                &join.target_table,
+                &join.target_foreign_key,
+            ),
+        ] {
+            let reference = references(table, "CASCADE");
+            let mut line = format!("    {} {id_type} NOT NULL", quote(column));
             if pg {
-                String::new()
+                foreign_keys.push(add_foreign_key(&join.table, name, column, &reference));
             } else {
-                format!(" REFERENCES {} (\"id\") ON DELETE CASCADE", quote(table))
+                let _ = write!(line, " CONSTRAINT {} {reference}", quote(name));
             }
-        };
-        let _ = writeln!(
-            sql,
-            "    {} {id} NOT NULL{},",
-            quote(&join.owner_column),
-            reference(&join.owner_table)
-        );
-        let _ = writeln!(
-            sql,
-            "    {} {id} NOT NULL{},",
-            quote(&join.target_column),
-            reference(&join.target_table)
-        );
-        let _ = write!(
-            sql,
-            "    PRIMARY KEY ({}, {})\n)",
-            quote(&join.owner_column),
-            quote(&join.target_column)
-        );
-        out.push(sql);
-        if pg {
-            for (column, table) in [
-                (&join.owner_column, &join.owner_table),
-                (&join.target_column, &join.target_table),
-            ] {
-                foreign_keys.push(format!(
-                    "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} (\"id\") ON DELETE CASCADE",
-                    quote(&join.table),
-                    quote(&constraint_name("fk", &join.table, column)),
-                    quote(column),
-                    quote(table)
-                ));
-            }
+            lines.push(line);
         }
-        indexes.push(format!(
-            "CREATE INDEX {} ON {} ({})",
-            quote(&constraint_name("ix", &join.table, &join.target_column)),
-            quote(&join.table),
+        lines.push(format!(
+            "    CONSTRAINT {} PRIMARY KEY ({}, {})",
+            quote(&join.primary_key),
+            quote(&join.owner_column),
             quote(&join.target_column)
         ));
+        out.push(format!(
+            "CREATE TABLE {} (\n{}\n)",
+            quote(&join.table),
+            lines.join(",\n")
+        ));
+        indexes.push(create_index(&join.index, &join.table, &join.target_column));
     }
     out.extend(foreign_keys);
     out.extend(indexes);
     out
 }
 
-/// `created_at` and `updated_at`.
-fn is_timestamp(f: &FieldPlan<'_>) -> bool {
-    f.field.implicit && !f.field.primary_key
+/// `REFERENCES "table" ("id") ON DELETE action`.
+fn references(table: &str, on_delete: &str) -> String {
+    format!("REFERENCES {} (\"id\") ON DELETE {on_delete}", quote(table))
 }
 
-fn index(entity: &EntityPlan<'_>, column: &str) -> String {
+/// PostgreSQL's foreign key after the tables, so that tables may refer to each other in any
+/// order.
+fn add_foreign_key(table: &str, name: &str, column: &str, references: &str) -> String {
+    format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) {references}",
+        quote(table),
+        quote(name),
+        quote(column)
+    )
+}
+
+fn create_index(name: &str, table: &str, column: &str) -> String {
     format!(
         "CREATE INDEX {} ON {} ({})",
-        quote(&constraint_name("ix", &entity.table, column)),
-        quote(&entity.table),
+        quote(name),
+        quote(table),
         quote(column)
     )
 }

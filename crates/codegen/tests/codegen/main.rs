@@ -5,6 +5,7 @@ mod determinism;
 mod layout;
 mod names;
 mod props;
+mod schema_names;
 mod snapshots;
 
 use std::path::{Path, PathBuf};

@@ -69,7 +69,8 @@ fn field() -> impl Strategy<Value = String> {
     ]
 }
 
-fn spec() -> impl Strategy<Value = String> {
+/// A specification of a few entities with random names, fields and relations.
+pub(crate) fn spec() -> impl Strategy<Value = String> {
     let entity = (
         name(),
         prop::collection::vec((name(), field()), 1..5),
