@@ -124,6 +124,7 @@ contract! {
         a_migration_changed_after_it_was_applied_is_refused,
         concurrent_migrations_of_a_fresh_database_all_succeed,
         data_survives_closing_and_reopening_the_database,
+        a_spec_read_in_one_process_shows_the_text_another_process_saved,
     ]
 }
 
@@ -1263,6 +1264,63 @@ async fn data_survives_closing_and_reopening_the_database(db: &TestDatabase, _ba
     );
     assert_eq!(all_revisions(&reopened, owner, orders.id, 20).await, [2, 1]);
     reopened.close().await;
+}
+
+/// Two server processes on one database: each may hold texts it read before, and must still
+/// answer with the text of the current revision, whoever saved it, and nothing of a deleted one.
+async fn a_spec_read_in_one_process_shows_the_text_another_process_saved(
+    db: &TestDatabase,
+    _backend: Backend,
+) {
+    let first = open(db).await;
+    let second = open(db).await;
+    let owner = user(&first, "owner").await;
+    let shop = project(&first, owner, "Shop").await;
+    let orders = spec(&first, owner, shop, "orders", "a: 1").await;
+    for store in [&first, &second, &first, &second] {
+        let read = store
+            .get_spec(owner, orders)
+            .await
+            .expect("get")
+            .expect("found");
+        assert_eq!((read.revision, read.content.as_str()), (1, "a: 1"));
+    }
+    second
+        .update_spec(owner, orders, Some(1), &content_change("a: 2"))
+        .await
+        .expect("update")
+        .expect("found");
+    for store in [&first, &first, &second] {
+        let read = store
+            .get_spec(owner, orders)
+            .await
+            .expect("get")
+            .expect("found");
+        assert_eq!((read.revision, read.content.as_str()), (2, "a: 2"));
+    }
+    // A change of name alone keeps the text under a new revision.
+    first
+        .update_spec(owner, orders, Some(2), &rename("orders-v2"))
+        .await
+        .expect("rename")
+        .expect("found");
+    let read = second
+        .get_spec(owner, orders)
+        .await
+        .expect("get")
+        .expect("found");
+    assert_eq!(
+        (read.revision, read.name.as_str(), read.content.as_str()),
+        (3, "orders-v2", "a: 2")
+    );
+    // Another owner reads nothing, whatever a process holds.
+    let stranger = user(&second, "stranger").await;
+    assert_eq!(second.get_spec(stranger, orders).await.expect("get"), None);
+    assert!(first.delete_spec(owner, orders).await.expect("delete"));
+    assert_eq!(second.get_spec(owner, orders).await.expect("get"), None);
+    assert_eq!(first.get_spec(owner, orders).await.expect("get"), None);
+    first.close().await;
+    second.close().await;
 }
 
 // ---- backend specifics: SQLite file and pragmas, PostgreSQL connect timeout ----

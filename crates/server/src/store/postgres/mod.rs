@@ -7,10 +7,13 @@
 //!
 //! Every query is a prepared statement on a tokio-postgres connection of [`pool`]: small
 //! one-statement reads on a shared, pipelined connection, everything else on a connection of
-//! its own for the duration of the call. TLS follows the URL's `sslmode` ([`tls`]).
+//! its own for the duration of the call. TLS follows the URL's `sslmode` ([`tls`]). A read of a
+//! specification leaves its text in PostgreSQL when this process holds that revision's text
+//! already ([`texts`]).
 
 mod migrate;
 mod pool;
+mod texts;
 mod tls;
 
 use std::sync::Arc;
@@ -20,6 +23,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 
 use self::pool::{Pool, is_connection_error};
+use self::texts::SpecTexts;
 use self::tls::describe;
 use super::*;
 
@@ -93,11 +97,12 @@ const INSERT_SPEC: &str = "INSERT INTO specs \
 const INSERT_REVISION: &str = "INSERT INTO spec_revisions \
          (spec_id, revision, name, format, content, valid, diagnostics, summary, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7::text::json, $8::text::json, $9)";
-const SELECT_SPEC: &str = concat!(
-    "SELECT ",
-    spec_columns!(),
-    " FROM specs s JOIN projects p ON p.id = s.project_id WHERE s.id = $1 AND p.owner_id = $2"
-);
+/// A specification without its text when `$3` is its current revision (the text this process
+/// holds already, [`texts`]): PostgreSQL then neither reads nor sends it.
+const SELECT_SPEC: &str = "SELECT s.id, s.project_id, s.name, s.format, \
+         CASE WHEN s.revision = $3 THEN NULL ELSE s.content END AS content, \
+         s.revision, s.valid, s.diagnostics, s.summary, s.created_at, s.updated_at \
+     FROM specs s JOIN projects p ON p.id = s.project_id WHERE s.id = $1 AND p.owner_id = $2";
 const SELECT_SPEC_FOR_UPDATE: &str = concat!(
     "SELECT ",
     spec_columns!(),
@@ -152,6 +157,8 @@ type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: Arc<Pool>,
+    /// Texts of specifications read before ([`texts`]), shared by the clones of the store.
+    texts: Arc<SpecTexts>,
 }
 
 /// A driver error as a store error: conflicts and unknown owners by constraint name (the names
@@ -207,12 +214,17 @@ fn project_from(r: &Row) -> Result<Project, tokio_postgres::Error> {
 }
 
 fn spec_from(r: &Row) -> Result<Spec, tokio_postgres::Error> {
+    spec_from_parts(r, r.try_get("content")?)
+}
+
+/// A specification from a row, with its text given apart.
+fn spec_from_parts(r: &Row, content: String) -> Result<Spec, tokio_postgres::Error> {
     Ok(Spec {
         id: r.try_get("id")?,
         project_id: r.try_get("project_id")?,
         name: r.try_get("name")?,
         format: r.try_get("format")?,
-        content: r.try_get("content")?,
+        content,
         revision: r.try_get("revision")?,
         valid: r.try_get("valid")?,
         diagnostics: r.try_get("diagnostics")?,
@@ -258,6 +270,7 @@ impl PgStore {
         let pool = Pool::connect(tls::settings(url)?, max_connections).await?;
         Ok(PgStore {
             pool: Arc::new(pool),
+            texts: Arc::new(SpecTexts::new(texts::BUDGET_BYTES)),
         })
     }
 
@@ -522,8 +535,30 @@ impl Storage for PgStore {
     }
 
     async fn get_spec(&self, owner: Uuid, id: Uuid) -> StoreResult<Option<Spec>> {
-        let rows = self.alone(SELECT_SPEC, &[&id, &owner]).await?;
-        Ok(map_rows(&rows, spec_from)?.pop())
+        let known = self.texts.get(id);
+        // Revisions count from 1: 0 matches none.
+        let known_revision = known.as_ref().map_or(0, |k| k.revision);
+        let rows = self
+            .alone(SELECT_SPEC, &[&id, &owner, &known_revision])
+            .await?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        let content: Option<String> = row.try_get("content").map_err(store_error)?;
+        let mut spec = spec_from_parts(row, String::new()).map_err(store_error)?;
+        spec.content = match (content, known) {
+            (Some(text), _) => {
+                self.texts.put(id, spec.revision, &text);
+                text
+            }
+            (None, Some(known)) => known.text.to_string(),
+            (None, None) => {
+                return Err(StoreError::Database(
+                    "a specification was read without its text".to_string(),
+                ));
+            }
+        };
+        Ok(Some(spec))
     }
 
     async fn list_specs(
@@ -649,7 +684,11 @@ impl Storage for PgStore {
     }
 
     async fn delete_spec(&self, owner: Uuid, id: Uuid) -> StoreResult<bool> {
-        Ok(self.execute_alone(DELETE_SPEC, &[&id, &owner]).await? > 0)
+        let deleted = self.execute_alone(DELETE_SPEC, &[&id, &owner]).await? > 0;
+        if deleted {
+            self.texts.forget(id);
+        }
+        Ok(deleted)
     }
 
     async fn list_revisions(
