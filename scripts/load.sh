@@ -155,6 +155,31 @@ PY
   echo "| $backend | beside $LARGE_CONNECTIONS clients reading a 1 MiB specification | $rps | $p50 | $p99 | $bad | $large_rps ($large_bad non-2xx) |"
   ratio=$(python3 -c "print(f'{$p99 / $alone_p99:.2f}')")
   echo "| $backend | p99 beside large reads / p99 alone | | | ${ratio}x | | |"
+  # What one large read costs the cores, whatever else the machine does: CPU time of the
+  # database's processes and of the server while the large reads run alone.
+  local db_before server_before db_after server_after
+  db_before=$(cpu_ticks_of_database); server_before=$(cpu_ticks "$SERVER_PID")
+  wrk -t1 -c"$LARGE_CONNECTIONS" -d"${DURATION}s" -s scripts/load/get_spec.lua \
+    "$BASE/api/v1/specs/$SPEC" > "$WORK/large-alone.txt"
+  db_after=$(cpu_ticks_of_database); server_after=$(cpu_ticks "$SERVER_PID")
+  local reads
+  reads=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$WORK/large-alone.txt")
+  python3 - "$backend" "$reads" "$((db_after - db_before))" "$((server_after - server_before))" "$(getconf CLK_TCK)" <<'PY2'
+import sys
+backend, reads, db, server, hz = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+print(f"| {backend} | CPU per large read, alone: database {1000 * db / hz / reads:.2f} ms, server {1000 * server / hz / reads:.2f} ms | {reads} reads | | | | |")
+PY2
+}
+
+# CPU time (clock ticks, user + system) of a process, and of PostgreSQL's backends serving the
+# load test's database (0 for SQLite, which runs in the server).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu_ticks_of_database() {
+  local total=0 pid
+  for pid in $(pgrep -u postgres -f " $PG_LOAD_DB " 2>/dev/null || true); do
+    total=$((total + $(cpu_ticks "$pid")))
+  done
+  echo "$total"
 }
 
 for backend in $BACKENDS; do
