@@ -55,6 +55,20 @@ static OPTIONS: &[OptionSpec] = &[
     },
 ];
 
+/// The shared modules of `src/lib.rs`.
+const SHARED_MODULES: &[&str] = &[
+    "auth",
+    "config",
+    "custom_routes",
+    "db",
+    "enums",
+    "error",
+    "pagination",
+    "state",
+    "validate",
+    "wire",
+];
+
 /// Files copied as they are.
 static STATIC_FILES: &[(&str, &str)] = &[
     ("src/auth.rs", include_str!("templates/src/auth.rs")),
@@ -147,6 +161,15 @@ impl Target for RustAxum {
             ),
             readme: readme(&plan, &names),
             modules: names.entities.iter().map(|e| e.module.clone()).collect(),
+            all_modules: {
+                let mut all: Vec<String> = SHARED_MODULES
+                    .iter()
+                    .map(|m| (*m).to_owned())
+                    .chain(names.entities.iter().map(|e| e.module.clone()))
+                    .collect();
+                all.sort();
+                all
+            },
             tests: tests_data::context(&plan)?,
         };
         for (path, text) in STATIC_FILES {
@@ -204,6 +227,8 @@ struct Context {
     description_toml: String,
     readme: Readme,
     modules: Vec<String>,
+    /// Every module of `src/lib.rs`, sorted as rustfmt sorts them.
+    all_modules: Vec<String>,
     tests: tests_data::TestsContext,
 }
 

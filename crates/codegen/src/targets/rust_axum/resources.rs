@@ -311,7 +311,7 @@ fn enums(ctx: &Ctx<'_, '_>) -> String {
         out.push_str("            _ => None,\n        }\n    }\n}\n");
         let _ = write!(
             out,
-            "\nimpl Column for {ty} {{\n    type Stored = String;\n\n    fn read(row: &Row, name: &str) -> sqlx::Result<Self> {{\n        db::read_text(row, name, |text| Self::parse(text).ok_or(\"not a value of the enum\"))\n    }}\n\n    fn stored(&self) -> String {{\n        self.as_str().to_owned()\n    }}\n}}\n"
+            "\nimpl Column for {ty} {{\n    type Stored = String;\n\n    fn read(row: &Row, name: &str) -> sqlx::Result<Self> {{\n        db::read_text(row, name, |text| {{\n            Self::parse(text).ok_or(\"not a value of the enum\")\n        }})\n    }}\n\n    fn stored(&self) -> String {{\n        self.as_str().to_owned()\n    }}\n}}\n"
         );
     }
     out
@@ -443,7 +443,8 @@ impl EntityCode<'_, '_> {
                         let _ = writeln!(out, "                .{method}(handlers::{handler})");
                     }
                 }
-                out.push_str("        )\n");
+                out.truncate(out.len() - 1);
+                out.push_str(",\n        )\n");
             }
         };
         let mut collection_routes = Vec::new();
@@ -724,60 +725,29 @@ impl EntityCode<'_, '_> {
                 rust_str(&j.wire)
             );
         }
-        let required: Vec<&Column<'_>> = self.inputs().filter(|c| !c.nullable).collect();
-        let all: Vec<&str> = self
+        let fields: Vec<String> = self
             .inputs()
-            .map(|c| c.ident.as_str())
-            .chain(self.joins.iter().map(|j| j.ident.as_str()))
-            .collect();
-        let build = |indent: &str| -> String {
-            let mut s = format!("Ok({} {{\n", n.input);
-            for ident in &all {
-                let _ = writeln!(s, "{indent}    {ident},");
-            }
-            let _ = write!(s, "{indent}}}),");
-            s
-        };
-        if required.is_empty() {
-            out.push_str("        if !check.is_valid() {\n            return Err(check.into_error());\n        }\n");
-            let _ = writeln!(out, "        {}", build("        ").trim_end_matches(','));
-        } else {
-            let idents: Vec<&str> = required.iter().map(|c| c.ident.as_str()).collect();
-            let some: Vec<String> = idents.iter().map(|i| format!("Some({i})")).collect();
-            let tuple = |items: &[String]| {
-                if items.len() == 1 {
-                    format!("({},)", items[0])
+            .map(|c| {
+                if c.nullable {
+                    c.ident.clone()
                 } else {
-                    format!("({})", items.join(", "))
+                    format!("{}: validate::present({})?", c.ident, c.ident)
                 }
-            };
-            let scrutinee = tuple(&idents.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
-            let pattern = tuple(&some);
-            let head = format!("        match {scrutinee} {{");
-            if head.len() <= 100 {
-                let _ = writeln!(out, "{head}");
-            } else {
-                out.push_str("        match (\n");
-                for i in &idents {
-                    let _ = writeln!(out, "            {i},");
-                }
-                out.push_str("        ) {\n");
+            })
+            .chain(self.joins.iter().map(|j| j.ident.clone()))
+            .collect();
+        out.push_str("        if !check.is_valid() {\n            return Err(check.into_error());\n        }\n");
+        let joined = fields.join(", ");
+        if fields.is_empty() {
+            let _ = writeln!(out, "        Ok({} {{}})", n.input);
+        } else if joined.len() <= 18 {
+            let _ = writeln!(out, "        Ok({} {{ {joined} }})", n.input);
+        } else {
+            let _ = writeln!(out, "        Ok({} {{", n.input);
+            for f in &fields {
+                let _ = writeln!(out, "            {f},");
             }
-            let arm = format!("            {pattern} if check.is_valid() => ");
-            if arm.len() + n.input.len() + 4 <= 100 {
-                let _ = writeln!(out, "{arm}{}", build("            "));
-            } else {
-                out.push_str("            (\n");
-                for s in &some {
-                    let _ = writeln!(out, "                {s},");
-                }
-                let _ = writeln!(
-                    out,
-                    "            ) if check.is_valid() => {}",
-                    build("            ")
-                );
-            }
-            out.push_str("            _ => Err(check.into_error()),\n        }\n");
+            out.push_str("        })\n");
         }
         out.push_str("    }\n}\n");
         if list {
@@ -839,8 +809,17 @@ impl EntityCode<'_, '_> {
                     c.ident,
                     args.join(", ")
                 );
+                let mut head_args = args.clone();
+                head_args.pop();
+                let head = format!(
+                    "        let {} = check.{method}({}, |v| {{",
+                    c.ident,
+                    head_args.join(", ")
+                );
                 if line.len() <= 100 {
                     let _ = writeln!(out, "{line}");
+                } else if head.len() <= 100 {
+                    let _ = writeln!(out, "{head}\n            {expr}\n        }});");
                 } else {
                     let _ = writeln!(out, "        let {} = check.{method}(", c.ident);
                     for a in &args {
@@ -994,6 +973,9 @@ impl EntityCode<'_, '_> {
             n.plural, n.filters
         );
         let filters = self.filters();
+        if filters.is_empty() {
+            out.truncate(out.len() - 1);
+        }
         for (ident, _, c, _) in &filters {
             let _ = writeln!(out, "    pub {ident}: Option<{}>,", c.base);
         }
@@ -1033,14 +1015,26 @@ impl EntityCode<'_, '_> {
         } else {
             out.push_str("        params.no_sort();\n");
         }
-        let _ = writeln!(out, "        let filters = {} {{", n.filters);
+        if filters.is_empty() {
+            let _ = writeln!(out, "        let filters = {} {{}};", n.filters);
+        } else {
+            let _ = writeln!(out, "        let filters = {} {{", n.filters);
+        }
         for (ident, wire, _, (kind, parser)) in &filters {
             let line = format!(
                 "            {ident}: params.{kind}({}, {parser}),",
                 rust_str(wire)
             );
+            let head = format!(
+                "            {ident}: params.{kind}({}, |v| {{",
+                rust_str(wire)
+            );
             if line.len() <= 100 {
                 let _ = writeln!(out, "{line}");
+            } else if let Some(body) = parser.strip_prefix("|v| ")
+                && head.len() <= 100
+            {
+                let _ = writeln!(out, "{head}\n                {body}\n            }}),");
             } else {
                 let _ = writeln!(
                     out,
@@ -1049,7 +1043,9 @@ impl EntityCode<'_, '_> {
                 );
             }
         }
-        out.push_str("        };\n");
+        if !filters.is_empty() {
+            out.push_str("        };\n");
+        }
         let _ = write!(
             out,
             "        Ok({} {{\n            page: params.finish()?,\n{}            filters,\n        }})\n    }}\n}}\n",
@@ -1205,12 +1201,18 @@ impl EntityCode<'_, '_> {
             n.singular, n.ty
         );
         let sql = format!("{select} WHERE \"id\" = {}", db.placeholder(1));
-        let _ = write!(
-            out,
-            "    let row: Option<{}> = sqlx::query_as({})\n        .bind(id.stored())\n        .fetch_optional(&mut **tx)\n        .await?;\n",
-            n.ty,
-            raw(&sql)
-        );
+        out.push_str(&call_chain(
+            "    ",
+            &format!("let row: Option<{}> = ", n.ty),
+            "sqlx::query_as",
+            &raw(&sql),
+            &[
+                "bind(id.stored())".to_owned(),
+                "fetch_optional(&mut **tx)".to_owned(),
+                "await?".to_owned(),
+            ],
+            ";",
+        ));
         if self.joins.is_empty() {
             out.push_str("    Ok(row)\n}\n");
         } else {
@@ -1238,8 +1240,15 @@ impl EntityCode<'_, '_> {
             );
             let _ = write!(
                 out,
-                "    let mut query = QueryBuilder::<Db>::new({});\n    let mut ids = query.separated(\", \");\n    for row in rows.iter() {{\n        ids.push_bind(row.id.stored());\n    }}\n    query.push({});\n",
-                raw(&sql),
+                "{}    let mut ids = query.separated(\", \");\n    for row in rows.iter() {{\n        ids.push_bind(row.id.stored());\n    }}\n    query.push({});\n",
+                call_chain(
+                    "    ",
+                    "let mut query = ",
+                    "QueryBuilder::<Db>::new",
+                    &raw(&sql),
+                    &[],
+                    ";"
+                ),
                 raw(&format!(") ORDER BY {}", quote(&j.target_column)))
             );
             let _ = write!(
@@ -1271,11 +1280,24 @@ impl EntityCode<'_, '_> {
                 );
                 let _ = write!(
                     out,
-                    "\n/// Writes the `{}` of the {} `id`.\nasync fn insert_{}(tx: &mut Tx, id: Uuid, ids: &[Uuid]) -> Result<(), AppError> {{\n    for target in ids {{\n        sqlx::query({})\n            .bind(id.stored())\n            .bind(target.stored())\n            .execute(&mut **tx)\n            .await\n            .map_err(write_error)?;\n    }}\n    Ok(())\n}}\n",
+                    "\n/// Writes the `{}` of the {} `id`.\nasync fn insert_{}(tx: &mut Tx, id: Uuid, ids: &[Uuid]) -> Result<(), AppError> {{\n    for target in ids {{\n{}    }}\n    Ok(())\n}}\n",
                     j.wire.replace('`', "'"),
                     n.singular,
                     j.ident,
-                    raw(&sql)
+                    call_chain(
+                        "        ",
+                        "",
+                        "sqlx::query",
+                        &raw(&sql),
+                        &[
+                            "bind(id.stored())".to_owned(),
+                            "bind(target.stored())".to_owned(),
+                            "execute(&mut **tx)".to_owned(),
+                            "await".to_owned(),
+                            "map_err(write_error)?".to_owned(),
+                        ],
+                        ";",
+                    )
                 );
             }
             let _ = write!(
@@ -1292,9 +1314,21 @@ impl EntityCode<'_, '_> {
             );
             let _ = write!(
                 out,
-                "\n/// Deletes the {} `id`; whether it existed. Rows that refer to it follow their\n/// `on_delete` (a refused delete is 409).\npub async fn delete(tx: &mut Tx, id: Uuid) -> Result<bool, AppError> {{\n    let result = sqlx::query({})\n        .bind(id.stored())\n        .execute(&mut **tx)\n        .await\n        .map_err(AppError::from_delete)?;\n    Ok(result.rows_affected() > 0)\n}}\n",
+                "\n/// Deletes the {} `id`; whether it existed. Rows that refer to it follow their\n/// `on_delete` (a refused delete is 409).\npub async fn delete(tx: &mut Tx, id: Uuid) -> Result<bool, AppError> {{\n{}    Ok(result.rows_affected() > 0)\n}}\n",
                 n.singular,
-                raw(&sql)
+                call_chain(
+                    "    ",
+                    "let result = ",
+                    "sqlx::query",
+                    &raw(&sql),
+                    &[
+                        "bind(id.stored())".to_owned(),
+                        "execute(&mut **tx)".to_owned(),
+                        "await".to_owned(),
+                        "map_err(AppError::from_delete)?".to_owned(),
+                    ],
+                    ";",
+                )
             );
         }
         out
@@ -1309,25 +1343,31 @@ impl EntityCode<'_, '_> {
             "\n/// A page of {}: the filters, the sort (then `id`), `LIMIT` and `OFFSET`.\npub async fn list(tx: &mut Tx, query: &{}) -> Result<Page<{}>, AppError> {{\n",
             n.plural, n.query, n.ty
         );
-        let _ = writeln!(
-            out,
-            "    let mut count = QueryBuilder::<Db>::new({});",
-            raw(&format!(
+        out.push_str(&call_chain(
+            "    ",
+            "let mut count = ",
+            "QueryBuilder::<Db>::new",
+            &raw(&format!(
                 "SELECT COUNT(*) FROM {}",
                 quote(&self.entity.table)
-            ))
-        );
+            )),
+            &[],
+            ";",
+        ));
         if !filters.is_empty() {
             out.push_str("    push_filters(&mut count, &query.filters);\n");
         }
         out.push_str(
             "    let total: i64 = count.build_query_scalar().fetch_one(&mut **tx).await?;\n",
         );
-        let _ = writeln!(
-            out,
-            "    let mut select = QueryBuilder::<Db>::new({});",
-            raw(select)
-        );
+        out.push_str(&call_chain(
+            "    ",
+            "let mut select = ",
+            "QueryBuilder::<Db>::new",
+            &raw(select),
+            &[],
+            ";",
+        ));
         if !filters.is_empty() {
             out.push_str("    push_filters(&mut select, &query.filters);\n");
         }
@@ -1391,7 +1431,7 @@ impl EntityCode<'_, '_> {
                 };
                 let _ = write!(
                     out,
-                    "    if let Some(value) = &filters.{ident} {{\n        query.push({glue}).push({}).push_bind(value.stored());\n",
+                    "    if let Some(value) = &filters.{ident} {{\n        query\n            .push({glue})\n            .push({})\n            .push_bind(value.stored());\n",
                     raw(&format!("{} = ", quote(&c.column)))
                 );
                 if filters.len() > 1 && i < last {
@@ -1425,18 +1465,18 @@ impl EntityCode<'_, '_> {
             if c.nullable {
                 let _ = write!(
                     out,
-                    "    if let Some(id) = input.{}\n        && !db::exists(tx, {}, id).await?\n    {{\n        errors.push(FieldError::new({}, format!(\"no row has the id {{id}}\")));\n    }}\n",
+                    "    if let Some(id) = input.{}\n        && !db::exists(tx, {}, id).await?\n    {{\n{}    }}\n",
                     c.ident,
                     raw(&sql),
-                    rust_str(&c.wire)
+                    push_error("        ", &rust_str(&c.wire))
                 );
             } else {
                 let _ = write!(
                     out,
-                    "    let id = input.{};\n    if !db::exists(tx, {}, id).await? {{\n        errors.push(FieldError::new({}, format!(\"no row has the id {{id}}\")));\n    }}\n",
+                    "    let id = input.{};\n    if !db::exists(tx, {}, id).await? {{\n{}    }}\n",
                     c.ident,
                     raw(&sql),
-                    rust_str(&c.wire)
+                    push_error("        ", &rust_str(&c.wire))
                 );
             }
         }
@@ -1448,10 +1488,10 @@ impl EntityCode<'_, '_> {
             );
             let _ = write!(
                 out,
-                "    for &id in &input.{} {{\n        if !db::exists(tx, {}, id).await? {{\n            errors.push(FieldError::new({}, format!(\"no row has the id {{id}}\")));\n        }}\n    }}\n",
+                "    for &id in &input.{} {{\n        if !db::exists(tx, {}, id).await? {{\n{}        }}\n    }}\n",
                 j.ident,
                 raw(&sql),
-                rust_str(&j.wire)
+                push_error("            ", &rust_str(&j.wire))
             );
         }
         out.push_str("    if errors.is_empty() {\n        Ok(())\n    } else {\n        Err(AppError::Invalid(errors))\n    }\n}\n");
@@ -1491,13 +1531,20 @@ impl EntityCode<'_, '_> {
         if self.has_stamps() {
             out.push_str("    let now = db::now();\n");
         }
-        let _ = writeln!(out, "    sqlx::query({})", raw(&sql));
-        for b in binds {
-            let _ = writeln!(out, "        .bind({b})");
-        }
-        out.push_str(
-            "        .execute(&mut **tx)\n        .await\n        .map_err(write_error)?;\n",
-        );
+        let mut chain: Vec<String> = binds.iter().map(|b| format!("bind({b})")).collect();
+        chain.extend([
+            "execute(&mut **tx)".to_owned(),
+            "await".to_owned(),
+            "map_err(write_error)?".to_owned(),
+        ]);
+        out.push_str(&call_chain(
+            "    ",
+            "",
+            "sqlx::query",
+            &raw(&sql),
+            &chain,
+            ";",
+        ));
         for j in &self.joins {
             let _ = writeln!(
                 out,
@@ -1560,13 +1607,20 @@ impl EntityCode<'_, '_> {
         {
             out.push_str("    let now = db::now();\n");
         }
-        let _ = writeln!(out, "    sqlx::query({})", raw(&sql));
-        for b in binds {
-            let _ = writeln!(out, "        .bind({b})");
-        }
-        out.push_str(
-            "        .execute(&mut **tx)\n        .await\n        .map_err(write_error)?;\n",
-        );
+        let mut chain: Vec<String> = binds.iter().map(|b| format!("bind({b})")).collect();
+        chain.extend([
+            "execute(&mut **tx)".to_owned(),
+            "await".to_owned(),
+            "map_err(write_error)?".to_owned(),
+        ]);
+        out.push_str(&call_chain(
+            "    ",
+            "",
+            "sqlx::query",
+            &raw(&sql),
+            &chain,
+            ";",
+        ));
         for j in &self.joins {
             let sql = format!(
                 "DELETE FROM {} WHERE {} = {}",
@@ -1576,8 +1630,19 @@ impl EntityCode<'_, '_> {
             );
             let _ = write!(
                 out,
-                "    sqlx::query({})\n        .bind(id.stored())\n        .execute(&mut **tx)\n        .await?;\n    insert_{}(tx, id, &input.{}).await?;\n",
-                raw(&sql),
+                "{}    insert_{}(tx, id, &input.{}).await?;\n",
+                call_chain(
+                    "    ",
+                    "",
+                    "sqlx::query",
+                    &raw(&sql),
+                    &[
+                        "bind(id.stored())".to_owned(),
+                        "execute(&mut **tx)".to_owned(),
+                        "await?".to_owned()
+                    ],
+                    ";",
+                ),
                 j.ident,
                 j.ident
             );
@@ -1711,7 +1776,7 @@ impl EntityCode<'_, '_> {
             let c = caller(&mut out, Operation::Create);
             let _ = write!(
                 out,
-                "\n/// `POST /api/{collection}`: creates a {}; 201 with its `Location`.\npub async fn create(\n    State(state): State<AppState>,\n    {c},\n    body: Bytes,\n) -> Result<impl IntoResponse, AppError> {{\n{}    let mut input = {}::from_json(&validate::object(&body)?)?;\n    let mut tx = db::begin_write(&state.db).await?;\n    hooks::before_create(&mut tx, &mut input).await?;\n{check_refs}    let id = Uuid::new_v4();\n    repo::insert(&mut tx, id, &input).await?;\n    let row = repo::get(&mut tx, id)\n        .await?\n        .ok_or_else(|| AppError::internal(\"the new row is gone\"))?;\n    hooks::after_create(&mut tx, &row).await?;\n    tx.commit().await?;\n    let location = format!(\"/api/{collection}/{{id}}\");\n    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(row)))\n}}\n",
+                "\n/// `POST /api/{collection}`: creates a {}; 201 with its `Location`.\npub async fn create(\n    State(state): State<AppState>,\n    {c},\n    body: Bytes,\n) -> Result<impl IntoResponse, AppError> {{\n{}    let mut input = {}::from_json(&validate::object(&body)?)?;\n    let mut tx = db::begin_write(&state.db).await?;\n    hooks::before_create(&mut tx, &mut input).await?;\n{check_refs}    let id = Uuid::new_v4();\n    repo::insert(&mut tx, id, &input).await?;\n    let row = repo::get(&mut tx, id)\n        .await?\n        .ok_or_else(|| AppError::internal(\"the new row is gone\"))?;\n    hooks::after_create(&mut tx, &row).await?;\n    tx.commit().await?;\n    let location = format!(\"/api/{collection}/{{id}}\");\n    Ok((\n        StatusCode::CREATED,\n        [(header::LOCATION, location)],\n        Json(row),\n    ))\n}}\n",
                 n.singular,
                 require(Operation::Create),
                 n.input
@@ -1784,6 +1849,66 @@ impl EntityCode<'_, '_> {
             );
         }
         out
+    }
+}
+
+/// `{prefix}{call}({arg})` then `.{chain}` lines, laid out as rustfmt lays them out: the
+/// argument on the call's line when it fits, else on a line of its own.
+fn call_chain(
+    indent: &str,
+    prefix: &str,
+    call: &str,
+    arg: &str,
+    chain: &[String],
+    end: &str,
+) -> String {
+    let mut out = String::new();
+    let one = format!("{indent}{prefix}{call}({arg})");
+    if chain.is_empty() {
+        let line = format!("{one}{end}");
+        let next = format!("{indent}    {call}({arg}){end}");
+        if line.len() <= 100 {
+            let _ = writeln!(out, "{line}");
+        } else if !prefix.is_empty() && next.len() <= 100 {
+            let _ = writeln!(out, "{indent}{}\n{next}", prefix.trim_end());
+        } else {
+            let _ = writeln!(
+                out,
+                "{indent}{prefix}{call}(\n{indent}    {arg},\n{indent}){end}"
+            );
+        }
+        return out;
+    }
+    let last = chain.len() - 1;
+    if one.len() <= 100 {
+        let _ = writeln!(out, "{one}");
+        for (i, c) in chain.iter().enumerate() {
+            let _ = writeln!(out, "{indent}    .{c}{}", if i == last { end } else { "" });
+        }
+    } else {
+        let _ = writeln!(
+            out,
+            "{indent}{prefix}{call}(\n{indent}    {arg},\n{indent})"
+        );
+        for (i, c) in chain.iter().enumerate() {
+            let _ = writeln!(out, "{indent}.{c}{}", if i == last { end } else { "" });
+        }
+    }
+    out
+}
+
+/// `errors.push(FieldError::new(wire, format!(…)));` as rustfmt lays it out.
+fn push_error(indent: &str, wire: &str) -> String {
+    let line = format!(
+        "{indent}errors.push(FieldError::new({wire}, format!(\"no row has the id {{id}}\")));"
+    );
+    let argument = format!("FieldError::new({wire}, format!(\"no row has the id {{id}}\"))");
+    if line.len() <= 100 && argument.len() <= 60 {
+        format!("{line}\n")
+    } else {
+        format!(
+            "{indent}errors.push(FieldError::new(\n{indent}    {wire},\n{indent}    format!(\"no row has the id {{id}}\"),\n{indent}));\n"
+        )
     }
 }
 

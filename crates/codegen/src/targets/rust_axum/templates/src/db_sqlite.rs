@@ -122,7 +122,11 @@ fn decode_error(name: &str, error: impl Into<sqlx::error::BoxDynError>) -> sqlx:
 }
 
 /// Reads a text column and parses it.
-pub fn read_text<T, E>(row: &Row, name: &str, parse: impl FnOnce(&str) -> Result<T, E>) -> sqlx::Result<T>
+pub fn read_text<T, E>(
+    row: &Row,
+    name: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> sqlx::Result<T>
 where
     E: Into<sqlx::error::BoxDynError>,
 {

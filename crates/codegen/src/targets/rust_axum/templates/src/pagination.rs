@@ -61,7 +61,11 @@ pub struct ListParams {
 
 impl ListParams {
     /// Reads `page` and `page_size` (default `page_size`, at most `max_page_size`).
-    pub fn parse(query: Option<&str>, page_size: i64, max_page_size: i64) -> Result<Self, AppError> {
+    pub fn parse(
+        query: Option<&str>,
+        page_size: i64,
+        max_page_size: i64,
+    ) -> Result<Self, AppError> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
             .map_err(|_| AppError::invalid("query", "the query string is malformed"))?;
         let mut params = ListParams {
@@ -73,9 +77,10 @@ impl ListParams {
             match key.as_str() {
                 "page" => match text.parse::<i64>() {
                     Ok(n) if n >= 1 => params.page.page = n,
-                    _ => params
-                        .errors
-                        .push(FieldError::new("query.page", "must be a whole number from 1")),
+                    _ => params.errors.push(FieldError::new(
+                        "query.page",
+                        "must be a whole number from 1",
+                    )),
                 },
                 "page_size" => match text.parse::<i64>() {
                     Ok(n) if (1..=max_page_size).contains(&n) => params.page.page_size = n,
@@ -117,17 +122,29 @@ impl ListParams {
     }
 
     /// A filter on text: the value of `name`, checked by `parse`.
-    pub fn text<T>(&mut self, name: &str, parse: impl Fn(&Value) -> Result<T, String>) -> Option<T> {
+    pub fn text<T>(
+        &mut self,
+        name: &str,
+        parse: impl Fn(&Value) -> Result<T, String>,
+    ) -> Option<T> {
         self.filter(name, |text| Value::String(text.to_owned()), parse)
     }
 
     /// A filter on numbers: the value of `name` read as a number, checked by `parse`.
-    pub fn number<T>(&mut self, name: &str, parse: impl Fn(&Value) -> Result<T, String>) -> Option<T> {
+    pub fn number<T>(
+        &mut self,
+        name: &str,
+        parse: impl Fn(&Value) -> Result<T, String>,
+    ) -> Option<T> {
         self.filter(name, number_value, parse)
     }
 
     /// A filter on booleans: `true` or `false`, checked by `parse`.
-    pub fn boolean<T>(&mut self, name: &str, parse: impl Fn(&Value) -> Result<T, String>) -> Option<T> {
+    pub fn boolean<T>(
+        &mut self,
+        name: &str,
+        parse: impl Fn(&Value) -> Result<T, String>,
+    ) -> Option<T> {
         self.filter(name, boolean_value, parse)
     }
 
@@ -144,7 +161,9 @@ impl ListParams {
             }
             match parse(&value(text)) {
                 Ok(v) => out = Some(v),
-                Err(message) => self.errors.push(FieldError::new(format!("query.{name}"), message)),
+                Err(message) => self
+                    .errors
+                    .push(FieldError::new(format!("query.{name}"), message)),
             }
         }
         out

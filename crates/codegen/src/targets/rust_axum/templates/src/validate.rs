@@ -47,7 +47,11 @@ impl<'a> Check<'a> {
     }
 
     /// A property that must have a value.
-    pub fn required<T>(&mut self, name: &str, parse: impl FnOnce(&Value) -> Result<T, String>) -> Option<T> {
+    pub fn required<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<T> {
         self.read(name, None, true, parse)
     }
 
@@ -62,7 +66,11 @@ impl<'a> Check<'a> {
     }
 
     /// A property that may be left out or `null`.
-    pub fn optional<T>(&mut self, name: &str, parse: impl FnOnce(&Value) -> Result<T, String>) -> Option<T> {
+    pub fn optional<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<T> {
         self.read(name, None, false, parse)
     }
 
@@ -112,7 +120,8 @@ impl<'a> Check<'a> {
         match value {
             None | Some(Value::Null) => {
                 if required {
-                    self.errors.push(FieldError::new(name, "a value is required"));
+                    self.errors
+                        .push(FieldError::new(name, "a value is required"));
                 }
                 None
             }
@@ -137,6 +146,11 @@ impl<'a> Check<'a> {
     }
 }
 
+/// A required value, once [`Check::is_valid`] said every required value is there.
+pub fn present<T>(value: Option<T>) -> Result<T, AppError> {
+    value.ok_or_else(|| AppError::internal("a checked value is missing"))
+}
+
 /// A string.
 pub fn text(value: &Value) -> Result<String, String> {
     value
@@ -146,8 +160,14 @@ pub fn text(value: &Value) -> Result<String, String> {
 }
 
 /// One of an enum's values.
-pub fn one_of<T>(value: &Value, values: &[&str], parse: impl Fn(&str) -> Option<T>) -> Result<T, String> {
-    let text = value.as_str().ok_or_else(|| "must be a string".to_owned())?;
+pub fn one_of<T>(
+    value: &Value,
+    values: &[&str],
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<T, String> {
+    let text = value
+        .as_str()
+        .ok_or_else(|| "must be a string".to_owned())?;
     parse(text).ok_or_else(|| {
         let list: Vec<String> = values
             .iter()
@@ -272,7 +292,9 @@ pub fn decimal(value: &Value, precision: u32, scale: u32) -> Result<Decimal, Str
     }
     let before = precision.saturating_sub(scale);
     if whole.trim_start_matches('0').len() > before as usize {
-        return Err(format!("must have at most {before} digits before the point"));
+        return Err(format!(
+            "must have at most {before} digits before the point"
+        ));
     }
     let mut number = Decimal::from_str(&text).map_err(|_| bad())?;
     number.rescale(scale);

@@ -2,9 +2,9 @@
 //! UTC with exactly six fractional digits (`2024-05-01T10:00:00.000000Z`).
 
 use serde::Serializer;
-use time::{Date, OffsetDateTime};
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
+use time::{Date, OffsetDateTime};
 
 const DATETIME: &[BorrowedFormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
@@ -38,7 +38,10 @@ pub fn date<S: Serializer>(value: &Date, serializer: S) -> Result<S::Ok, S::Erro
 }
 
 /// Serializes an optional date (`#[serde(serialize_with = "wire::optional_date")]`).
-pub fn optional_date<S: Serializer>(value: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
+pub fn optional_date<S: Serializer>(
+    value: &Option<Date>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     match value {
         Some(value) => date(value, serializer),
         None => serializer.serialize_none(),
