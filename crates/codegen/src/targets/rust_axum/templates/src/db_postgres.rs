@@ -84,7 +84,11 @@ pub trait Column: Sized {
 }
 
 /// Reads a text column and parses it.
-pub fn read_text<T, E>(row: &Row, name: &str, parse: impl FnOnce(&str) -> Result<T, E>) -> sqlx::Result<T>
+pub fn read_text<T, E>(
+    row: &Row,
+    name: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> sqlx::Result<T>
 where
     E: Into<sqlx::error::BoxDynError>,
 {
