@@ -10,6 +10,7 @@
 //! entity, computed by [`tests_data`] from [`crate::samples`] and run by a fixed harness
 //! (`tests/sf_common/mod.rs`).
 
+mod layout;
 mod lockfile;
 mod names;
 mod reserved;
@@ -167,7 +168,7 @@ impl Target for RustAxum {
                     .map(|m| (*m).to_owned())
                     .chain(names.entities.iter().map(|e| e.module.clone()))
                     .collect();
-                all.sort();
+                layout::sort_names(&mut all);
                 all
             },
             tests: tests_data::context(&plan)?,

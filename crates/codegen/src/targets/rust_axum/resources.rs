@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 
 use specforge_spec::model::{FieldType, Operation};
 
+use super::layout;
 use super::names::{self, EntityNames, Names};
 use super::rust_str;
 use crate::plan::{EntityPlan, FieldPlan, FilterOn, Plan};
@@ -174,27 +175,27 @@ pub(super) fn files(plan: &Plan<'_>, names: &Names, database: Database) -> Vec<F
         };
         files.push(File {
             path: format!("{dir}/mod.rs"),
-            text: e.module(),
+            text: layout::break_signatures(&e.module()),
             user_owned: false,
         });
         files.push(File {
             path: format!("{dir}/model.rs"),
-            text: e.model(),
+            text: layout::break_signatures(&e.model()),
             user_owned: false,
         });
         files.push(File {
             path: format!("{dir}/repo.rs"),
-            text: e.repo(),
+            text: layout::break_signatures(&e.repo()),
             user_owned: false,
         });
         files.push(File {
             path: format!("{dir}/handlers.rs"),
-            text: e.handlers(),
+            text: layout::break_signatures(&e.handlers()),
             user_owned: false,
         });
         files.push(File {
             path: format!("{dir}/hooks.rs"),
-            text: e.hooks(),
+            text: layout::break_signatures(&e.hooks()),
             user_owned: true,
         });
     }
@@ -289,17 +290,12 @@ fn enums(ctx: &Ctx<'_, '_>) -> String {
             "\nimpl {ty} {{\n    /// Every value, as the API writes it.\n"
         );
         let list: Vec<String> = e.values.iter().map(|v| rust_str(v)).collect();
-        let one_line = format!("    pub const VALUES: &[&str] = &[{}];", list.join(", "));
-        if one_line.len() <= 100 {
-            out.push_str(&one_line);
-            out.push('\n');
-        } else {
-            out.push_str("    pub const VALUES: &[&str] = &[\n");
-            for l in &list {
-                let _ = writeln!(out, "        {l},");
-            }
-            out.push_str("    ];\n");
-        }
+        out.push_str(&layout::array(
+            "    ",
+            "pub const VALUES: &[&str] = &",
+            &list,
+            ";",
+        ));
         out.push_str("\n    /// The value as the API writes it.\n    pub fn as_str(self) -> &'static str {\n        match self {\n");
         for (v, value) in variants.iter().zip(e.values) {
             let _ = writeln!(out, "            {ty}::{v} => {},", rust_str(value));
@@ -428,10 +424,14 @@ impl EntityCode<'_, '_> {
                 }
                 let _ = write!(methods, "{method}(handlers::{handler})");
             }
-            let line = format!("        .route(\"{path}\", {methods})");
-            if line.len() <= 100 && methods.len() <= 60 {
-                out.push_str(&line);
-                out.push('\n');
+            if methods.len() <= 60 {
+                out.push_str(&layout::call(
+                    "        ",
+                    "",
+                    ".route",
+                    &[format!("\"{path}\""), methods],
+                    "",
+                ));
             } else {
                 let _ = writeln!(out, "        .route(\n            \"{path}\",");
                 let mut first = true;
@@ -546,16 +546,11 @@ impl EntityCode<'_, '_> {
             })
             .map(|c| c.base.as_str())
             .collect();
-        enums.sort_unstable();
+        layout::sort_names(&mut enums);
         enums.dedup();
-        match enums.len() {
-            0 => {}
-            1 => {
-                let _ = writeln!(out, "use crate::enums::{};", enums[0]);
-            }
-            _ => {
-                let _ = writeln!(out, "use crate::enums::{{{}}};", enums.join(", "));
-            }
+        if !enums.is_empty() {
+            let enums: Vec<String> = enums.iter().map(|e| (*e).to_owned()).collect();
+            out.push_str(&layout::use_list("use", "crate::enums", &enums));
         }
         out.push_str("use crate::error::AppError;\n");
         let list = self.allowed(Operation::List);
@@ -629,21 +624,13 @@ impl EntityCode<'_, '_> {
                     let _ = writeln!(out, "            {}: Vec::new(),", j.ident);
                 }
             }
-            let line = format!(
-                "            {}: db::get(row, {})?,",
-                c.ident,
-                rust_str(&c.column)
-            );
-            if line.len() <= 100 {
-                let _ = writeln!(out, "{line}");
-            } else {
-                let _ = writeln!(
-                    out,
-                    "            {}: db::get(\n                row,\n                {},\n            )?,",
-                    c.ident,
-                    rust_str(&c.column)
-                );
-            }
+            out.push_str(&layout::call(
+                "            ",
+                &format!("{}: ", c.ident),
+                "db::get",
+                &["row".to_owned(), rust_str(&c.column)],
+                "?,",
+            ));
         }
         if stamps_at == self.columns.len() {
             for j in &self.joins {
@@ -700,19 +687,12 @@ impl EntityCode<'_, '_> {
             "\nimpl {} {{\n    /// The properties a body may have.\n",
             n.input
         );
-        let one = format!(
-            "    pub const PROPERTIES: &[&str] = &[{}];",
-            properties.join(", ")
-        );
-        if one.len() <= 100 {
-            let _ = writeln!(out, "{one}");
-        } else {
-            out.push_str("    pub const PROPERTIES: &[&str] = &[\n");
-            for p in &properties {
-                let _ = writeln!(out, "        {p},");
-            }
-            out.push_str("    ];\n");
-        }
+        out.push_str(&layout::array(
+            "    ",
+            "pub const PROPERTIES: &[&str] = &",
+            &properties,
+            ";",
+        ));
         out.push_str("\n    /// Reads a request body, checking every property; 422 lists each problem.\n    pub fn from_json(body: &Map<String, Value>) -> Result<Self, AppError> {\n        let mut check = Check::new(body, Self::PROPERTIES);\n");
         for c in self.inputs() {
             self.check_line(&mut out, c, &patterns);
@@ -787,20 +767,13 @@ impl EntityCode<'_, '_> {
         match steps {
             Steps::Function(f) => {
                 args.push(f);
-                let line = format!(
-                    "        let {} = check.{method}({});",
-                    c.ident,
-                    args.join(", ")
-                );
-                if line.len() <= 100 {
-                    let _ = writeln!(out, "{line}");
-                } else {
-                    let _ = writeln!(out, "        let {} = check.{method}(", c.ident);
-                    for a in &args {
-                        let _ = writeln!(out, "            {a},");
-                    }
-                    out.push_str("        );\n");
-                }
+                out.push_str(&layout::call(
+                    "        ",
+                    &format!("let {} = ", c.ident),
+                    &format!("check.{method}"),
+                    &args,
+                    ";",
+                ));
             }
             Steps::Expr(expr) => {
                 args.push(format!("|v| {expr}"));
@@ -816,7 +789,7 @@ impl EntityCode<'_, '_> {
                     c.ident,
                     head_args.join(", ")
                 );
-                if line.len() <= 100 {
+                if line.len() <= 100 && args.join(", ").len() <= 60 {
                     let _ = writeln!(out, "{line}");
                 } else if head.len() <= 100 {
                     let _ = writeln!(out, "{head}\n            {expr}\n        }});");
@@ -1029,18 +1002,21 @@ impl EntityCode<'_, '_> {
                 "            {ident}: params.{kind}({}, |v| {{",
                 rust_str(wire)
             );
-            if line.len() <= 100 {
+            let narrow = format!("{}, {parser}", rust_str(wire)).len() <= 60;
+            if line.len() <= 100 && narrow {
                 let _ = writeln!(out, "{line}");
             } else if let Some(body) = parser.strip_prefix("|v| ")
                 && head.len() <= 100
             {
                 let _ = writeln!(out, "{head}\n                {body}\n            }}),");
             } else {
-                let _ = writeln!(
-                    out,
-                    "            {ident}: params.{kind}(\n                {},\n                {parser},\n            ),",
-                    rust_str(wire)
-                );
+                out.push_str(&layout::call(
+                    "            ",
+                    &format!("{ident}: "),
+                    &format!("params.{kind}"),
+                    &[rust_str(wire), parser.clone()],
+                    ",",
+                ));
             }
         }
         if !filters.is_empty() {
@@ -1137,12 +1113,8 @@ impl EntityCode<'_, '_> {
                 model.push(n.sort.clone());
             }
         }
-        model.sort();
-        if model.len() == 1 {
-            let _ = writeln!(out, "use super::model::{};", model[0]);
-        } else {
-            let _ = writeln!(out, "use super::model::{{{}}};", model.join(", "));
-        }
+        layout::sort_names(&mut model);
+        out.push_str(&layout::use_list("use", "super::model", &model));
         let mut db_items = vec!["Column"];
         if list || !self.joins.is_empty() {
             db_items.push("Db");
@@ -1161,17 +1133,12 @@ impl EntityCode<'_, '_> {
         if list {
             out.push_str("use crate::pagination::Page;\n");
         }
-        let unique: Vec<String> = self
+        let unique: Vec<Vec<String>> = self
             .columns
             .iter()
             .filter_map(|c| {
                 let name = c.unique.as_ref()?;
-                Some(format!(
-                    "({}, {}, {})",
-                    rust_str(name),
-                    rust_str(&c.column),
-                    rust_str(&c.wire)
-                ))
+                Some(vec![rust_str(name), rust_str(&c.column), rust_str(&c.wire)])
             })
             .collect();
         if writes {
@@ -1179,16 +1146,20 @@ impl EntityCode<'_, '_> {
                 out,
                 "\n/// The unique constraints of `{table}`: name, column, and the property a taken value is\n/// reported on.\n"
             );
+            let tuples: Vec<String> = unique
+                .iter()
+                .map(|u| format!("({})", u.join(", ")))
+                .collect();
             let one = format!(
                 "const UNIQUE: &[(&str, &str, &str)] = &[{}];",
-                unique.join(", ")
+                tuples.join(", ")
             );
-            if one.len() <= 100 {
+            if one.len() <= 100 && tuples.join(", ").len() <= 60 {
                 let _ = writeln!(out, "{one}");
             } else {
                 out.push_str("const UNIQUE: &[(&str, &str, &str)] = &[\n");
                 for u in &unique {
-                    let _ = writeln!(out, "    {u},");
+                    out.push_str(&layout::tuple_item("    ", u));
                 }
                 out.push_str("];\n");
             }
@@ -1465,17 +1436,17 @@ impl EntityCode<'_, '_> {
             if c.nullable {
                 let _ = write!(
                     out,
-                    "    if let Some(id) = input.{}\n        && !db::exists(tx, {}, id).await?\n    {{\n{}    }}\n",
+                    "    if let Some(id) = input.{}\n{}{}    }}\n",
                     c.ident,
-                    raw(&sql),
+                    exists_condition("    ", "&& ", &raw(&sql)),
                     push_error("        ", &rust_str(&c.wire))
                 );
             } else {
                 let _ = write!(
                     out,
-                    "    let id = input.{};\n    if !db::exists(tx, {}, id).await? {{\n{}    }}\n",
+                    "    let id = input.{};\n{}{}    }}\n",
                     c.ident,
-                    raw(&sql),
+                    exists_condition("    ", "if ", &raw(&sql)),
                     push_error("        ", &rust_str(&c.wire))
                 );
             }
@@ -1488,9 +1459,9 @@ impl EntityCode<'_, '_> {
             );
             let _ = write!(
                 out,
-                "    for &id in &input.{} {{\n        if !db::exists(tx, {}, id).await? {{\n{}        }}\n    }}\n",
+                "    for &id in &input.{} {{\n{}{}        }}\n    }}\n",
                 j.ident,
-                raw(&sql),
+                exists_condition("        ", "if ", &raw(&sql)),
                 push_error("            ", &rust_str(&j.wire))
             );
         }
@@ -1703,12 +1674,8 @@ impl EntityCode<'_, '_> {
         if list {
             model.push(n.query.clone());
         }
-        model.sort();
-        if model.len() == 1 {
-            let _ = writeln!(out, "use super::model::{};", model[0]);
-        } else {
-            let _ = writeln!(out, "use super::model::{{{}}};", model.join(", "));
-        }
+        layout::sort_names(&mut model);
+        out.push_str(&layout::use_list("use", "super::model", &model));
         out.push_str("use super::repo;\nuse crate::auth::Caller;\nuse crate::db;\nuse crate::error::AppError;\n");
         if list {
             out.push_str("use crate::pagination::Page;\n");
@@ -1880,7 +1847,7 @@ fn call_chain(
         return out;
     }
     let last = chain.len() - 1;
-    if one.len() <= 100 {
+    if one.len() < 100 {
         let _ = writeln!(out, "{one}");
         for (i, c) in chain.iter().enumerate() {
             let _ = writeln!(out, "{indent}    .{c}{}", if i == last { end } else { "" });
@@ -1895,6 +1862,28 @@ fn call_chain(
         }
     }
     out
+}
+
+/// `if !db::exists(tx, SQL, id).await? {` (`keyword` `if `) or the `&& …` line of a let
+/// chain and its `{` (`keyword` `&& `), as rustfmt lays them out.
+fn exists_condition(indent: &str, keyword: &str, sql: &str) -> String {
+    let args = format!("tx, {sql}, id");
+    let chained = keyword == "&& ";
+    let inner = if chained {
+        format!("{indent}    ")
+    } else {
+        indent.to_owned()
+    };
+    let one = format!("{inner}{keyword}!db::exists({args}).await?");
+    if args.len() <= 60 && one.len() + if chained { 0 } else { 2 } <= 100 {
+        if chained {
+            return format!("{one}\n{indent}{{\n");
+        }
+        return format!("{one} {{\n");
+    }
+    format!(
+        "{inner}{keyword}!db::exists(\n{inner}    tx,\n{inner}    {sql},\n{inner}    id,\n{inner})\n{inner}.await?\n{indent}{{\n"
+    )
 }
 
 /// `errors.push(FieldError::new(wire, format!(…)));` as rustfmt lays it out.
