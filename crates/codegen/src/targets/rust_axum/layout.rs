@@ -136,11 +136,13 @@ pub(super) fn break_signatures(text: &str) -> String {
         let is_fn = ["pub async fn ", "async fn ", "pub fn ", "fn "]
             .iter()
             .any(|p| trimmed.starts_with(p));
-        if is_fn && line.ends_with(" {") && line.len() > MAX_WIDTH {
-            if let Some(broken) = split_signature(line) {
-                out.push_str(&broken);
-                continue;
-            }
+        if is_fn
+            && line.ends_with(" {")
+            && line.len() > MAX_WIDTH
+            && let Some(broken) = split_signature(line)
+        {
+            out.push_str(&broken);
+            continue;
         }
         out.push_str(line);
         out.push('\n');

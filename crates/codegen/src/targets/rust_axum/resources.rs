@@ -970,8 +970,7 @@ impl EntityCode<'_, '_> {
         let max = page_size.max(100);
         let _ = writeln!(
             out,
-            "        let {}params = ListParams::parse(query, {page_size}, {max})?;",
-            "mut "
+            "        let mut params = ListParams::parse(query, {page_size}, {max})?;"
         );
         if !sorts.is_empty() {
             out.push_str("        let sort = params.sort(|name| match name {\n");
@@ -1599,9 +1598,9 @@ impl EntityCode<'_, '_> {
                 quote(&j.owner_column),
                 db.placeholder(1)
             );
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "{}    insert_{}(tx, id, &input.{}).await?;\n",
+                "{}    insert_{}(tx, id, &input.{}).await?;",
                 call_chain(
                     "    ",
                     "",
@@ -1650,9 +1649,7 @@ impl EntityCode<'_, '_> {
         } else {
             let _ = writeln!(out, "use axum::extract::{{{}}};", extract.join(", "));
         }
-        if create && delete {
-            out.push_str("use axum::http::{StatusCode, header};\n");
-        } else if create {
+        if create {
             out.push_str("use axum::http::{StatusCode, header};\n");
         } else if delete {
             out.push_str("use axum::http::StatusCode;\n");
