@@ -83,7 +83,6 @@ static STATIC_FILES: &[(&str, &str)] = &[
     ("src/wire.rs", include_str!("templates/src/wire.rs")),
     ("build.rs", include_str!("templates/build.rs")),
     (".gitignore", include_str!("templates/gitignore")),
-    (".github/workflows/ci.yml", include_str!("templates/ci.yml")),
 ];
 
 /// Templates: `(name, source)`; the name is the output path.
@@ -91,6 +90,10 @@ static TEMPLATES: &[(&str, &str)] = &[
     ("Cargo.toml", include_str!("templates/Cargo.toml.jinja")),
     ("README.md", include_str!("templates/README.md.jinja")),
     ("Dockerfile", include_str!("templates/Dockerfile.jinja")),
+    (
+        ".github/workflows/ci.yml",
+        include_str!("templates/ci.yml.jinja"),
+    ),
     (
         "docker-compose.yml",
         include_str!("templates/docker-compose.yml.jinja"),
