@@ -435,6 +435,58 @@ mod tests {
         }
     }
 
+    fn text(output: &crate::Output, path: &str) -> String {
+        String::from_utf8_lossy(output.tree.get(path).unwrap_or_else(|| panic!("{path}")))
+            .into_owned()
+    }
+
+    #[test]
+    fn each_entity_is_a_typed_module_with_user_owned_hooks() {
+        let model = model("examples/bookstore.yaml");
+        let output = crate::generate(&model, "rust-axum", &[]).expect("bookstore");
+        let book = text(&output, "src/books/model.rs");
+        assert!(book.contains("pub struct Book {"));
+        assert!(book.contains("pub price: Option<Decimal>,"));
+        assert!(book.contains("pub struct BookInput {"));
+        assert!(text(&output, "src/books/repo.rs").contains(r#"FROM "books" WHERE "id" = ?"#));
+        assert!(output.tree.is_user_owned("src/books/hooks.rs"));
+        assert!(output.tree.is_user_owned("src/custom_routes.rs"));
+        assert!(!output.tree.is_user_owned("src/books/model.rs"));
+        let hooks = text(&output, "src/books/hooks.rs");
+        assert!(hooks.contains("/// Before the `Book` with `id` is replaced"));
+        assert!(text(&output, "src/books/handlers.rs").contains("hooks::before_update("));
+        assert!(output.tree.get("migrations/0001_initial.sql").is_some());
+        assert!(output.tree.get("src/entities.rs").is_none());
+    }
+
+    #[test]
+    fn the_database_option_picks_one_database() {
+        let model = model("examples/bookstore.yaml");
+        let sqlite = crate::generate(&model, "rust-axum", &[]).expect("sqlite");
+        let postgres = crate::generate(
+            &model,
+            "rust-axum",
+            &[("database".to_owned(), "postgres".to_owned())],
+        )
+        .expect("postgres");
+        let cargo = text(&sqlite, "Cargo.toml");
+        assert!(cargo.contains("\"sqlite\"") && !cargo.contains("\"postgres\""));
+        let cargo = text(&postgres, "Cargo.toml");
+        assert!(cargo.contains("\"postgres\"") && !cargo.contains("\"sqlite\""));
+        assert!(text(&sqlite, "src/db.rs").contains("pub type Pool = sqlx::SqlitePool;"));
+        assert!(text(&postgres, "src/db.rs").contains("pub type Pool = sqlx::PgPool;"));
+        assert!(text(&postgres, "src/books/repo.rs").contains(r#"WHERE "id" = $1"#));
+        assert!(text(&postgres, "migrations/0001_initial.sql").contains("UUID"));
+        assert!(text(&sqlite, "docker-compose.yml").contains("sqlite:"));
+        assert!(text(&postgres, "docker-compose.yml").contains("postgres:17"));
+        let refused = crate::generate(
+            &model,
+            "rust-axum",
+            &[("database".to_owned(), "mysql".to_owned())],
+        );
+        assert!(refused.is_err());
+    }
+
     #[test]
     fn crate_names_avoid_keywords() {
         let model = model("examples/hostile.yaml");
