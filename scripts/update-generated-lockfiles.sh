@@ -40,7 +40,8 @@ placeholder=specforge_lock_root
 # The dependency sets: the suffix of each stored lock, then the options that generate a project
 # with that set (the target's `lockfile::variant` picks the lock by the same options).
 variants=(
-    "sqlite-postgres:"
+    "sqlite:-O database=sqlite"
+    "postgres:-O database=postgres"
 )
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/specforge-target}"

@@ -19,6 +19,7 @@ specforge="$CARGO_TARGET_DIR/debug/specforge"
 
 if [[ "${1:-}" == "--all" ]]; then
   shift
+  all=1
   targets=()
   for script in scripts/verify/*.sh; do
     targets+=("$(basename "$script" .sh)")
@@ -65,6 +66,18 @@ for target in "${targets[@]}"; do
     fi
   done
 done
+
+# With a PostgreSQL server, --all also verifies rust-axum projects made for PostgreSQL.
+if [[ -n "${all:-}" && -n "${TEST_DATABASE_URL:-}" && -x scripts/verify/rust-axum.sh ]]; then
+  for spec in examples/hostile.yaml examples/bookstore.yaml; do
+    echo "== rust-axum $spec (database=postgres)"
+    if OPTIONS=database=postgres scripts/verify/rust-axum.sh "$spec"; then
+      echo "== rust-axum $spec (database=postgres): passed"
+    else
+      failures+=("rust-axum $spec (database=postgres)")
+    fi
+  done
+fi
 
 if [[ ${#failures[@]} -gt 0 ]]; then
   echo "verification failed for:" >&2

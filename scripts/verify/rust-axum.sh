@@ -5,7 +5,8 @@
 # PostgreSQL when TEST_DATABASE_URL names a server (each test creates and drops its own
 # database there). `--locked`: the project must build with the Cargo.lock it ships.
 #
-# Usage: scripts/verify/rust-axum.sh SPEC
+# Usage: [OPTIONS=database=postgres] scripts/verify/rust-axum.sh SPEC
+# A database=postgres project is tested on PostgreSQL only (TEST_DATABASE_URL is required).
 # Environment: CARGO_TARGET_DIR (specforge's build), SPECFORGE_GENERATED_TARGET (shared target
 # folder of generated projects, default /var/tmp/specforge-generated-target), TEST_DATABASE_URL,
 # KEEP=1 to keep the generated project.
@@ -30,7 +31,17 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/specforge-rust-axum.XXXXXX")
 if [ "${KEEP:-}" != 1 ]; then
     trap 'rm -rf "$out"' EXIT
 fi
-run "$specforge_target/debug/specforge" generate "$spec" -t rust-axum -o "$out/project" --force
+# OPTIONS (for example `database=postgres`) are passed to the target as -O options.
+options=()
+for option in ${OPTIONS:-}; do
+    options+=(-O "$option")
+done
+database=sqlite
+case " ${OPTIONS:-} " in
+    *" database=postgres "*) database=postgres ;;
+esac
+run "$specforge_target/debug/specforge" generate "$spec" -t rust-axum -o "$out/project" --force \
+    ${options[@]+"${options[@]}"}
 cd "$out/project"
 echo "files generated: $(find . -type f | wc -l)" >&2
 export CARGO_TARGET_DIR=$generated_target
@@ -40,9 +51,13 @@ unset TEST_DATABASE_URL_SAVED
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
     TEST_DATABASE_URL_SAVED=$TEST_DATABASE_URL
 fi
-run env -u TEST_DATABASE_URL cargo test -q --locked 2>&1 | tail -n 30
-if [ "${PIPESTATUS[0]}" -ne 0 ]; then exit 1; fi
-if [ -n "${TEST_DATABASE_URL_SAVED:-}" ]; then
+if [ "$database" = sqlite ]; then
+    run env -u TEST_DATABASE_URL cargo test -q --locked 2>&1 | tail -n 30
+    if [ "${PIPESTATUS[0]}" -ne 0 ]; then exit 1; fi
+elif [ -z "${TEST_DATABASE_URL_SAVED:-}" ]; then
+    echo "a database=postgres project is tested with TEST_DATABASE_URL set" >&2
+    exit 1
+else
     echo "+ TEST_DATABASE_URL=... cargo test --locked (PostgreSQL)" >&2
     # Each test creates and drops its own database: waiting on PostgreSQL, not on the CPU.
     TEST_DATABASE_URL=$TEST_DATABASE_URL_SAVED cargo test -q --locked -- \

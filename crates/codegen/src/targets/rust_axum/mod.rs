@@ -1,25 +1,27 @@
 //! The `rust-axum` target: a Rust 2024 project (one crate, a library and a binary) serving
-//! the generated API (`docs/generated-api.md`) with axum, sqlx (SQLite and PostgreSQL from one
-//! binary), jsonwebtoken and serde.
+//! the generated API (`docs/generated-api.md`) with axum, sqlx on ONE database (the option
+//! `database`: `sqlite`, the default, or `postgres`), jsonwebtoken and serde.
 //!
-//! The generated project has a fixed runtime (`src/api.rs`, `db.rs`, `validate.rs`, `auth.rs`,
-//! `problem.rs`, `meta.rs`: handlers, SQL building, validation, tokens and errors) driven by
-//! `src/entities.rs`, which this module computes from the plan: one static description per
-//! entity (wire names, columns, kinds, constraints, references, filters, sorts, roles). User
-//! names reach the Rust code only as string literals, except the statics of entities and enums
-//! (claimed in a [`Namespace`]) and the test modules. The tests (`tests/api.rs`) are data too:
-//! sample bodies, expected values, invalid values and the list of checks per entity, computed
-//! here from [`crate::samples`], run by a fixed harness (`tests/sf_common/mod.rs`).
+//! The project is typed code, one module per entity (`src/books/`: `model.rs`, `repo.rs`,
+//! `handlers.rs`, `mod.rs` and the user-owned `hooks.rs`), written by [`resources`] from the
+//! plan, beside a fixed shared core (`templates/src/*.rs`: errors, tokens, lists, validation,
+//! configuration, the database) and a user-owned `src/custom_routes.rs`. The tests
+//! (`tests/api.rs`) are data: sample bodies, expected values, invalid values and the checks per
+//! entity, computed by [`tests_data`] from [`crate::samples`] and run by a fixed harness
+//! (`tests/sf_common/mod.rs`).
 
-mod entities;
+mod layout;
 mod lockfile;
+mod names;
 mod reserved;
+mod resources;
 mod tests_data;
 
 use serde::Serialize;
 use specforge_spec::Model;
 
 use self::reserved::TAKEN_CRATE_NAMES;
+use self::resources::Database;
 use super::Target;
 use crate::error::{Error, Problem};
 use crate::manifest::VERSION;
@@ -37,25 +39,50 @@ use crate::tree::FileTree;
 #[derive(Debug)]
 pub struct RustAxum;
 
-static OPTIONS: &[OptionSpec] = &[OptionSpec {
-    name: "crate_name",
-    description: "Name of the generated crate (package, library and binary); default: the \
-                  specification's name in snake_case",
-    default: None,
-    kind: OptionKind::Identifier,
-}];
+static OPTIONS: &[OptionSpec] = &[
+    OptionSpec {
+        name: "crate_name",
+        description: "Name of the generated crate (package, library and binary); default: the \
+                      specification's name in snake_case",
+        default: None,
+        kind: OptionKind::Identifier,
+    },
+    OptionSpec {
+        name: "database",
+        description: "The database the project runs on: `sqlite` or `postgres` (its pool, SQL, \
+                      migrations and dependencies are for that one database)",
+        default: Some("sqlite"),
+        kind: OptionKind::Choice(&["sqlite", "postgres"]),
+    },
+];
+
+/// The shared modules of `src/lib.rs`.
+const SHARED_MODULES: &[&str] = &[
+    "auth",
+    "config",
+    "custom_routes",
+    "db",
+    "enums",
+    "error",
+    "pagination",
+    "state",
+    "validate",
+    "wire",
+];
 
 /// Files copied as they are.
 static STATIC_FILES: &[(&str, &str)] = &[
-    ("src/api.rs", include_str!("templates/src/api.rs")),
     ("src/auth.rs", include_str!("templates/src/auth.rs")),
-    ("src/db.rs", include_str!("templates/src/db.rs")),
-    ("src/lib.rs", include_str!("templates/src/lib.rs")),
-    ("src/meta.rs", include_str!("templates/src/meta.rs")),
-    ("src/problem.rs", include_str!("templates/src/problem.rs")),
+    ("src/error.rs", include_str!("templates/src/error.rs")),
+    (
+        "src/pagination.rs",
+        include_str!("templates/src/pagination.rs"),
+    ),
+    ("src/state.rs", include_str!("templates/src/state.rs")),
     ("src/validate.rs", include_str!("templates/src/validate.rs")),
+    ("src/wire.rs", include_str!("templates/src/wire.rs")),
+    ("build.rs", include_str!("templates/build.rs")),
     (".gitignore", include_str!("templates/gitignore")),
-    (".github/workflows/ci.yml", include_str!("templates/ci.yml")),
 ];
 
 /// Templates: `(name, source)`; the name is the output path.
@@ -63,10 +90,19 @@ static TEMPLATES: &[(&str, &str)] = &[
     ("Cargo.toml", include_str!("templates/Cargo.toml.jinja")),
     ("README.md", include_str!("templates/README.md.jinja")),
     ("Dockerfile", include_str!("templates/Dockerfile.jinja")),
-    ("src/main.rs", include_str!("templates/src/main.rs.jinja")),
     (
-        "src/entities.rs",
-        include_str!("templates/src/entities.rs.jinja"),
+        ".github/workflows/ci.yml",
+        include_str!("templates/ci.yml.jinja"),
+    ),
+    (
+        "docker-compose.yml",
+        include_str!("templates/docker-compose.yml.jinja"),
+    ),
+    ("src/main.rs", include_str!("templates/src/main.rs.jinja")),
+    ("src/lib.rs", include_str!("templates/src/lib.rs.jinja")),
+    (
+        "src/config.rs",
+        include_str!("templates/src/config.rs.jinja"),
     ),
     ("tests/api.rs", include_str!("templates/tests/api.rs.jinja")),
     (
@@ -81,8 +117,9 @@ impl Target for RustAxum {
     }
 
     fn description(&self) -> &'static str {
-        "A Rust service (axum, sqlx on SQLite or PostgreSQL, JWT roles) serving the API, with \
-         migrations, tests, OpenAPI document, Dockerfile and CI"
+        "A Rust service (axum, sqlx on SQLite or PostgreSQL, JWT roles) serving the API as typed \
+         code per entity, with user-owned hooks, migrations, tests, OpenAPI document, Dockerfile \
+         and CI"
     }
 
     fn options(&self) -> &'static [OptionSpec] {
@@ -93,10 +130,30 @@ impl Target for RustAxum {
         let plan = Plan::new(model)?;
         check_list_parameters(&plan)?;
         let crate_name = crate_name(model, options)?;
+        let database = match options.get("database") {
+            Some("postgres") => Database::Postgres,
+            _ => Database::Sqlite,
+        };
+        let mut clashes = Vec::new();
+        let names = names::names(&plan, &mut clashes);
+        finish(clashes)?;
+        let title = model.title.clone().unwrap_or_else(|| model.name.clone());
         let context = Context {
             crate_name: crate_name.clone(),
             version: VERSION,
-            title: model.title.clone().unwrap_or_else(|| model.name.clone()),
+            database: match database {
+                Database::Sqlite => "sqlite",
+                Database::Postgres => "postgres",
+            },
+            database_example: match database {
+                Database::Sqlite => "sqlite:data.db",
+                Database::Postgres => "postgres://app:secret@localhost:5432/app",
+            },
+            lib_doc: format!(
+                "{}: the HTTP API generated by specforge.",
+                title.replace(['\n', '\r'], " ")
+            ),
+            title,
             description_toml: toml_string(
                 model
                     .description
@@ -106,12 +163,39 @@ impl Target for RustAxum {
                     .replace(['\n', '\r'], " ")
                     .trim(),
             ),
-            readme: readme(&plan),
-            entities: entities::context(&plan)?,
+            readme: readme(&plan, &names),
+            modules: names.entities.iter().map(|e| e.module.clone()).collect(),
+            all_modules: {
+                let mut all: Vec<String> = SHARED_MODULES
+                    .iter()
+                    .map(|m| (*m).to_owned())
+                    .chain(names.entities.iter().map(|e| e.module.clone()))
+                    .collect();
+                layout::sort_names(&mut all);
+                all
+            },
             tests: tests_data::context(&plan)?,
         };
         for (path, text) in STATIC_FILES {
             out.insert(*path, *text)?;
+        }
+        out.insert(
+            "src/db.rs",
+            match database {
+                Database::Sqlite => include_str!("templates/src/db_sqlite.rs"),
+                Database::Postgres => include_str!("templates/src/db_postgres.rs"),
+            },
+        )?;
+        out.insert_user_owned(
+            "src/custom_routes.rs",
+            include_str!("templates/src/custom_routes.rs"),
+        )?;
+        for file in resources::files(&plan, &names, database) {
+            if file.user_owned {
+                out.insert_user_owned(file.path, file.text)?;
+            } else {
+                out.insert(file.path, file.text)?;
+            }
         }
         let env = environment(TEMPLATES)?;
         let context = crate::render::context(&context);
@@ -120,12 +204,14 @@ impl Target for RustAxum {
         }
         lockfile::add_cargo_lock(out, options)?;
         out.insert(
-            "migrations/sqlite/0001_initial.sql",
-            ddl(&plan, Dialect::Sqlite),
-        )?;
-        out.insert(
-            "migrations/postgres/0001_initial.sql",
-            ddl(&plan, Dialect::Postgres),
+            "migrations/0001_initial.sql",
+            ddl(
+                &plan,
+                match database {
+                    Database::Sqlite => Dialect::Sqlite,
+                    Database::Postgres => Dialect::Postgres,
+                },
+            ),
         )?;
         let document = openapi_doc::document(&plan)?;
         out.insert("openapi.json", openapi_doc::to_pretty_json(&document))?;
@@ -138,10 +224,15 @@ impl Target for RustAxum {
 struct Context {
     crate_name: String,
     version: &'static str,
+    database: &'static str,
+    database_example: &'static str,
+    lib_doc: String,
     title: String,
     description_toml: String,
     readme: Readme,
-    entities: entities::EntitiesContext,
+    modules: Vec<String>,
+    /// Every module of `src/lib.rs`, sorted as rustfmt sorts them.
+    all_modules: Vec<String>,
     tests: tests_data::TestsContext,
 }
 
@@ -157,10 +248,11 @@ struct Readme {
 struct ReadmeEntity {
     name: String,
     collection: String,
+    module: String,
     operations: String,
 }
 
-fn readme(plan: &Plan<'_>) -> Readme {
+fn readme(plan: &Plan<'_>, names: &names::Names) -> Readme {
     let model = plan.model;
     Readme {
         title: markdown(model.title.as_deref().unwrap_or(&model.name)),
@@ -174,9 +266,11 @@ fn readme(plan: &Plan<'_>) -> Readme {
         entities: plan
             .entities
             .iter()
-            .map(|e| ReadmeEntity {
+            .zip(&names.entities)
+            .map(|(e, n)| ReadmeEntity {
                 name: markdown(e.name),
                 collection: e.collection.clone(),
+                module: n.module.clone(),
                 operations: e
                     .entity
                     .operations
@@ -331,7 +425,7 @@ mod tests {
         ] {
             let model = model(example);
             let output = crate::generate(&model, "rust-axum", &[]).expect(example);
-            assert!(output.tree.get("src/entities.rs").is_some());
+            assert!(output.tree.get("src/lib.rs").is_some());
             let again = crate::generate(&model, "rust-axum", &[]).expect(example);
             assert_eq!(
                 output.digest(),
@@ -339,6 +433,58 @@ mod tests {
                 "{example} is deterministic"
             );
         }
+    }
+
+    fn text(output: &crate::Output, path: &str) -> String {
+        String::from_utf8_lossy(output.tree.get(path).unwrap_or_else(|| panic!("{path}")))
+            .into_owned()
+    }
+
+    #[test]
+    fn each_entity_is_a_typed_module_with_user_owned_hooks() {
+        let model = model("examples/bookstore.yaml");
+        let output = crate::generate(&model, "rust-axum", &[]).expect("bookstore");
+        let book = text(&output, "src/books/model.rs");
+        assert!(book.contains("pub struct Book {"));
+        assert!(book.contains("pub price: Option<Decimal>,"));
+        assert!(book.contains("pub struct BookInput {"));
+        assert!(text(&output, "src/books/repo.rs").contains(r#"FROM "books" WHERE "id" = ?"#));
+        assert!(output.tree.is_user_owned("src/books/hooks.rs"));
+        assert!(output.tree.is_user_owned("src/custom_routes.rs"));
+        assert!(!output.tree.is_user_owned("src/books/model.rs"));
+        let hooks = text(&output, "src/books/hooks.rs");
+        assert!(hooks.contains("/// Before the `Book` with `id` is replaced"));
+        assert!(text(&output, "src/books/handlers.rs").contains("hooks::before_update("));
+        assert!(output.tree.get("migrations/0001_initial.sql").is_some());
+        assert!(output.tree.get("src/entities.rs").is_none());
+    }
+
+    #[test]
+    fn the_database_option_picks_one_database() {
+        let model = model("examples/bookstore.yaml");
+        let sqlite = crate::generate(&model, "rust-axum", &[]).expect("sqlite");
+        let postgres = crate::generate(
+            &model,
+            "rust-axum",
+            &[("database".to_owned(), "postgres".to_owned())],
+        )
+        .expect("postgres");
+        let cargo = text(&sqlite, "Cargo.toml");
+        assert!(cargo.contains("\"sqlite\"") && !cargo.contains("\"postgres\""));
+        let cargo = text(&postgres, "Cargo.toml");
+        assert!(cargo.contains("\"postgres\"") && !cargo.contains("\"sqlite\""));
+        assert!(text(&sqlite, "src/db.rs").contains("pub type Pool = sqlx::SqlitePool;"));
+        assert!(text(&postgres, "src/db.rs").contains("pub type Pool = sqlx::PgPool;"));
+        assert!(text(&postgres, "src/books/repo.rs").contains(r#"WHERE "id" = $1"#));
+        assert!(text(&postgres, "migrations/0001_initial.sql").contains("UUID"));
+        assert!(text(&sqlite, "docker-compose.yml").contains("sqlite:"));
+        assert!(text(&postgres, "docker-compose.yml").contains("postgres:17"));
+        let refused = crate::generate(
+            &model,
+            "rust-axum",
+            &[("database".to_owned(), "mysql".to_owned())],
+        );
+        assert!(refused.is_err());
     }
 
     #[test]

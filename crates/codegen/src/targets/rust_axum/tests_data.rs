@@ -64,7 +64,7 @@ fn expected_default(field: &FieldPlan<'_>, value: &Value) -> Value {
             _ => None,
         };
         let scale = field.field.constraints.scale.unwrap_or(2);
-        if let Some(units) = number.and_then(|n| super::entities::decimal_units(&n, scale, true)) {
+        if let Some(units) = number.and_then(|n| super::resources::decimal_units(&n, scale, true)) {
             return Value::String(units_text(units, scale));
         }
     }

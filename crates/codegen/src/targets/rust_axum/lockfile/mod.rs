@@ -31,14 +31,17 @@ use crate::options::Options;
 use crate::tree::FileTree;
 
 /// The stored locks, by dependency set.
-static STORED: &[(&str, &str)] = &[(
-    "sqlite-postgres",
-    include_str!("../templates/Cargo.lock.sqlite-postgres"),
-)];
+static STORED: &[(&str, &str)] = &[
+    ("postgres", include_str!("../templates/Cargo.lock.postgres")),
+    ("sqlite", include_str!("../templates/Cargo.lock.sqlite")),
+];
 
 /// The dependency set of the project `options` describe: the suffix of its stored lock.
-pub(super) fn variant(_options: &Options) -> &'static str {
-    "sqlite-postgres"
+pub(super) fn variant(options: &Options) -> &'static str {
+    match options.get("database") {
+        Some("postgres") => "postgres",
+        _ => "sqlite",
+    }
 }
 
 /// Adds `Cargo.lock` for the `Cargo.toml` already in `out`.

@@ -1,15 +1,20 @@
 //! Bearer tokens: HS256 JWTs signed with `JWT_SECRET`, with `sub`, `exp` and `roles`.
+//!
+//! A handler takes a [`Caller`] (the extractor answers 401 for a missing or invalid token)
+//! and asks it for the roles of its operation with [`Caller::require_any`] (403).
 
-use axum::http::{HeaderMap, StatusCode, header};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use jsonwebtoken::{Algorithm, Validation};
 use serde::Deserialize;
 
-use crate::meta::SfOperation;
-use crate::problem::SfProblem;
+use crate::error::AppError;
+use crate::state::AppState;
 
-/// What a valid token says.
+/// Who sent the request, from a valid token.
 #[derive(Clone, Debug, Deserialize)]
-pub struct SfClaims {
+pub struct Caller {
     /// Who the caller is.
     pub sub: String,
     /// What the caller may do.
@@ -17,39 +22,36 @@ pub struct SfClaims {
     pub roles: Vec<String>,
 }
 
-/// Checks the request's bearer token and that it has one of `operation`'s roles.
-pub fn sf_authorize(
-    key: &DecodingKey,
-    headers: &HeaderMap,
-    operation: &SfOperation,
-) -> Result<SfClaims, SfProblem> {
-    let unauthorized =
-        || SfProblem::new(StatusCode::UNAUTHORIZED, "a valid bearer token is required");
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(unauthorized)?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(unauthorized)?;
-    let mut validation = Validation::new(Algorithm::HS256);
-    validation.set_required_spec_claims(&["exp", "sub"]);
-    let claims = jsonwebtoken::decode::<SfClaims>(token, key, &validation)
-        .map_err(|_| unauthorized())?
-        .claims;
-    if !operation.roles.is_empty()
-        && !claims
-            .roles
-            .iter()
-            .any(|r| operation.roles.contains(&r.as_str()))
-    {
-        return Err(SfProblem::new(
-            StatusCode::FORBIDDEN,
-            "the token lacks the roles this operation needs",
-        ));
+impl Caller {
+    /// Succeeds when `roles` is empty or the caller has one of them.
+    pub fn require_any(&self, roles: &[&str]) -> Result<(), AppError> {
+        if roles.is_empty() || self.roles.iter().any(|r| roles.contains(&r.as_str())) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
-    Ok(claims)
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let value = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(AppError::Unauthorized)?;
+        let token = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(AppError::Unauthorized)?;
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        jsonwebtoken::decode::<Caller>(token, &state.key, &validation)
+            .map(|data| data.claims)
+            .map_err(|_| AppError::Unauthorized)
+    }
 }
