@@ -85,6 +85,14 @@ impl Target for RustAxum {
          migrations, tests, OpenAPI document, Dockerfile and CI"
     }
 
+    fn language(&self) -> &'static str {
+        "Rust"
+    }
+
+    fn framework(&self) -> Option<&'static str> {
+        Some("axum")
+    }
+
     fn options(&self) -> &'static [OptionSpec] {
         OPTIONS
     }
