@@ -31,6 +31,15 @@ const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/api/v1/specs/{id}"),
     ("GET", "/api/v1/specs/{id}/revisions"),
     ("GET", "/api/v1/specs/{id}/revisions/{n}"),
+    ("GET", "/api/v1/targets"),
+    ("GET", "/api/v1/specs/{id}/generations"),
+    ("POST", "/api/v1/specs/{id}/generations"),
+    ("GET", "/api/v1/generations/{id}"),
+    ("DELETE", "/api/v1/generations/{id}"),
+    ("POST", "/api/v1/generations/{id}/cancel"),
+    ("GET", "/api/v1/generations/{id}/files"),
+    ("GET", "/api/v1/generations/{id}/files/{path}"),
+    ("GET", "/api/v1/generations/{id}/archive"),
 ];
 
 /// The routes that answer without an access token; every other route answers 401 without one
