@@ -452,7 +452,10 @@ async fn deleting_a_generation_or_its_project_removes_it(app: TestApp) {
     let (items, _) = app
         .read_all(&format!("/specs/{spec}/generations"), &token, 20)
         .await;
-    assert_eq!(items.iter().map(id).collect::<Vec<_>>(), [second.clone()]);
+    assert_eq!(
+        items.iter().map(id).collect::<Vec<_>>(),
+        vec![second.clone()]
+    );
     // The other generation's files are intact.
     let files = app
         .get(&format!("/generations/{second}/archive"), Some(&token))
