@@ -304,6 +304,24 @@ pub enum ArchiveKind {
     TarGz,
 }
 
+/// Bytes of any kind, for the document: a response body that is not JSON.
+#[derive(Debug)]
+pub struct Binary;
+
+impl PartialSchema for Binary {
+    fn schema() -> RefOr<Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                .build(),
+        ))
+    }
+}
+
+impl ToSchema for Binary {}
+
 fn generation_id(text: &str) -> Result<Uuid, ApiError> {
     parse_id(text, "generation")
 }
@@ -653,7 +671,7 @@ pub async fn list_files(
     responses(
         (status = 200, description = "The file's bytes", content(
             (String = "text/plain"),
-            (Vec<u8> = "application/octet-stream"),
+            (Binary = "application/octet-stream"),
         ), headers(
             ("ETag" = String, description = "The SHA-256 of the contents, quoted"),
             ("X-Content-Type-Options" = String, description = "`nosniff`"))),
@@ -772,8 +790,8 @@ impl Write for BodyWriter {
     params(("id" = Uuid, Path, description = "Generation id"), ArchiveParams),
     responses(
         (status = 200, description = "The archive", content(
-            (Vec<u8> = "application/zip"),
-            (Vec<u8> = "application/gzip"),
+            (Binary = "application/zip"),
+            (Binary = "application/gzip"),
         ), headers(
             ("Content-Disposition" = String, description = "`attachment` with a file name of ASCII letters, digits, `-`, `_` and `.`"))),
         ArchiveErrors,
