@@ -428,7 +428,19 @@ fn check_target(body: &CreateGeneration) -> Result<serde_json::Value, ApiError> 
     request_body = CreateGeneration,
     responses(
         (status = 202, description = "Queued", body = GenerationResponse, headers(
-            ("Location" = String, description = "The generation's address"))),
+            ("Location" = String, description = "The generation's address")),
+            links(
+                ("GetGeneration" = (operation_id = "get_generation",
+                    parameters(("id" = "$response.body#/id")))),
+                ("CancelGeneration" = (operation_id = "cancel_generation",
+                    parameters(("id" = "$response.body#/id")))),
+                ("ListFiles" = (operation_id = "list_files",
+                    parameters(("id" = "$response.body#/id")))),
+                ("DownloadArchive" = (operation_id = "download_archive",
+                    parameters(("id" = "$response.body#/id")))),
+                ("DeleteGeneration" = (operation_id = "delete_generation",
+                    parameters(("id" = "$response.body#/id")))),
+            )),
         CreateErrors,
     )
 )]
