@@ -131,6 +131,7 @@ contract! {
         data_survives_closing_and_reopening_the_database,
         a_spec_read_in_one_process_shows_the_text_another_process_saved,
         file_contents_are_shared_between_generations_and_go_with_the_last,
+        two_processes_on_one_database_never_claim_the_same_job,
     ]
 }
 
@@ -1922,4 +1923,49 @@ async fn file_contents_are_shared_between_generations_and_go_with_the_last(
             .expect("delete")
     );
     store.close().await;
+}
+
+/// Two stores on one database, as two server processes: their workers claim at once.
+async fn two_processes_on_one_database_never_claim_the_same_job(
+    db: &TestDatabase,
+    _backend: Backend,
+) {
+    let first = open(db).await;
+    let second = open(db).await;
+    let (owner, spec) = owner_with_spec(&first, "processes").await;
+    let mut queued = HashSet::new();
+    for _ in 0..20 {
+        queued.insert(queue(&first, owner, spec).await);
+    }
+    let mut claimers = Vec::new();
+    for store in [&first, &second, &first, &second] {
+        let store = store.clone();
+        claimers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while let Some(job) = store
+                .claim_generation(rules(60_000, 3))
+                .await
+                .expect("claim")
+            {
+                // Record a result, as a worker does, while the others claim.
+                assert!(
+                    store
+                        .complete_generation(job.id, job.token, &output("x"))
+                        .await
+                        .expect("complete")
+                );
+                mine.push(job.id);
+            }
+            mine
+        }));
+    }
+    let mut claimed = Vec::new();
+    for claimer in claimers {
+        claimed.extend(claimer.await.expect("a claimer"));
+    }
+    let distinct: HashSet<Uuid> = claimed.iter().copied().collect();
+    assert_eq!(claimed.len(), distinct.len(), "a job was claimed twice");
+    assert_eq!(distinct, queued, "every job was claimed");
+    first.close().await;
+    second.close().await;
 }
