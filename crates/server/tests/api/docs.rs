@@ -530,6 +530,10 @@ async fn each_list_documents_the_form_of_its_own_cursor_and_if_match_its_form() 
         cursor_pattern("/api/v1/specs/{id}/revisions"),
         "^(r[1-9][0-9]{0,17})?$"
     );
+    assert_eq!(
+        cursor_pattern("/api/v1/specs/{id}/generations"),
+        "^(g[0-9a-f]{32})?$"
+    );
     let if_match = doc["paths"]["/api/v1/specs/{id}"]["put"]["parameters"]
         .as_array()
         .expect("parameters")

@@ -709,6 +709,21 @@ async fn generations_are_listed_newest_first_in_pages(app: TestApp) {
     assert_eq!(sizes, [2, 2, 1]);
     queued.reverse();
     assert_eq!(items.iter().map(id).collect::<Vec<_>>(), queued);
+    let page = json_body(
+        app.get(&format!("/specs/{spec}/generations?limit=2"), Some(&token))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let next = page["next_cursor"].as_str().expect("a next cursor");
+    assert!(
+        next.len() == 33
+            && next.starts_with('g')
+            && next[1..]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        "the documented form: {next}"
+    );
     let wrong = app
         .get(
             &format!("/specs/{spec}/generations?cursor=p0123456789abcdef0123456789abcdef"),
