@@ -325,6 +325,74 @@ mod tests {
         assert_eq!(decompress(&packed).expect("decompress"), text.as_bytes());
     }
 
+    fn job(content: &str, target: &str) -> ClaimedJob {
+        ClaimedJob {
+            id: uuid::Uuid::now_v7(),
+            token: uuid::Uuid::now_v7(),
+            attempt: 1,
+            target: target.into(),
+            options: serde_json::json!({}),
+            format: "yaml".into(),
+            content: content.into(),
+        }
+    }
+
+    fn limits(max_files: usize, max_bytes: u64) -> JobSettings {
+        JobSettings {
+            concurrency: 1,
+            rules: ClaimRules {
+                lease: Duration::from_secs(30),
+                max_attempts: 3,
+            },
+            timeout: Duration::from_secs(60),
+            max_files,
+            max_bytes,
+        }
+    }
+
+    const NOTES: &str =
+        "specforge: 1\nname: notes\nentities:\n  Note:\n    fields:\n      text: string\n";
+
+    #[test]
+    fn a_job_stores_the_engines_tree_with_its_digest() {
+        let progress = AtomicI32::new(0);
+        let output =
+            build(&job(NOTES, "sql-sqlite"), &limits(100, 1 << 20), &progress).expect("generated");
+        let model = specforge_spec::analyze(NOTES, specforge_spec::Format::Yaml)
+            .model
+            .expect("valid");
+        let engine = specforge_codegen::generate(&model, "sql-sqlite", &[]).expect("engine");
+        assert_eq!(output.digest, engine.digest());
+        assert_eq!(output.files.len(), engine.tree.len());
+        for (stored, (path, contents)) in output.files.iter().zip(engine.tree.iter()) {
+            assert_eq!(stored.file.path, path);
+            assert_eq!(stored.file.sha256, specforge_codegen::sha256_hex(contents));
+            assert_eq!(decompress(&stored.compressed).expect("inflate"), contents);
+        }
+        assert_eq!(progress.load(Ordering::Relaxed), 90);
+    }
+
+    #[test]
+    fn the_caps_and_an_invalid_revision_fail_the_job_with_a_clear_error() {
+        let progress = AtomicI32::new(0);
+        let error = build(&job(NOTES, "sql-sqlite"), &limits(1, 1 << 20), &progress)
+            .expect_err("too many files");
+        assert!(error.contains("GENERATION_MAX_FILES"), "{error}");
+        let error = build(&job(NOTES, "sql-sqlite"), &limits(100, 10), &progress)
+            .expect_err("too many bytes");
+        assert!(error.contains("GENERATION_MAX_BYTES"), "{error}");
+        let error = build(
+            &job("specforge: 1\nname: [", "openapi"),
+            &limits(100, 1 << 20),
+            &progress,
+        )
+        .expect_err("invalid");
+        assert!(error.contains("not valid"), "{error}");
+        let error = build(&job(NOTES, "cobol"), &limits(100, 1 << 20), &progress)
+            .expect_err("unknown target");
+        assert!(error.contains("cobol"), "{error}");
+    }
+
     #[test]
     fn options_become_pairs_with_booleans_as_words() {
         let pairs = option_pairs(&serde_json::json!({"crate_name": "shop", "docker": false}));
