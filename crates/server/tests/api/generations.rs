@@ -6,7 +6,7 @@ use std::io::Read as _;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
+use reqwest::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use serde_json::{Value, json};
 use specforge_server::config::ServeArgs;
 
@@ -273,6 +273,10 @@ async fn a_generation_is_queued_run_and_its_files_and_archives_read_back(app: Te
             "application/gzip"
         };
         assert_eq!(response.headers()[CONTENT_TYPE], media);
+        assert!(
+            response.headers().get(CONTENT_LENGTH).is_none(),
+            "{format}: sent while it is written, its length unknown beforehand"
+        );
         let bytes = response.bytes().await.expect("the archive").to_vec();
         let unpacked = unpack(format, &bytes);
         let listed: BTreeMap<String, String> = files
