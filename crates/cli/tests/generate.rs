@@ -331,6 +331,14 @@ fn targets_lists_every_target_with_its_options() {
             "sql-sqlite"
         ]
     );
+    // The shape of `GET /api/v1/targets`.
+    let axum = &value[2];
+    assert_eq!(axum["language"], "Rust");
+    assert_eq!(axum["framework"], "axum");
+    assert_eq!(axum["options"]["type"], "object");
+    assert_eq!(axum["options"]["additionalProperties"], false);
+    assert!(axum["options"]["properties"].is_object(), "{axum}");
+    assert!(value[0]["framework"].is_null(), "openapi has no framework");
 }
 
 /// Every file below `dir`, by `/`-separated relative path.

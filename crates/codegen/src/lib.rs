@@ -5,7 +5,9 @@
 //! ([`plan`], [`naming`], [`sql_names`], [`samples`], [`passes`]) and in each target's folder; embedded
 //! templates only lay the text out. The same model, target, options and specforge version give
 //! byte-identical files; every tree carries `.specforge/manifest.json` and has a [`digest`]
-//! (see [`FileTree::digest`]). [`archive::write`] packs a tree as a deterministic zip or tar.gz.
+//! (see [`FileTree::digest`]). [`archive::write`] packs a tree as a deterministic zip or tar.gz;
+//! [`archive::Writer`] does the same entry by entry, for output that cannot seek. [`catalogue`]
+//! describes the targets and their options for tools and the API.
 //! [`regenerate::plan`] decides what regenerating into an existing project writes, removes and
 //! keeps.
 //!
@@ -36,5 +38,5 @@ pub use error::{Error, Problem};
 pub use generate::{Output, generate};
 pub use manifest::{MANIFEST_PATH, Manifest, VERSION, spec_sha256};
 pub use options::{OptionKind, OptionSpec, Options};
-pub use targets::{Target, target, targets};
+pub use targets::{Target, catalogue, target, targets};
 pub use tree::{FileTree, check_path, sha256_hex};

@@ -129,3 +129,100 @@ pub fn parse_pair(s: &str) -> Result<(String, String), String> {
         _ => Err(format!("`{s}` is not key=value")),
     }
 }
+
+/// The JSON Schema of the `options` object of a target with these options: each option a
+/// property with its description, type, allowed values and default. Booleans are JSON booleans;
+/// every other value is a string.
+pub fn json_schema(specs: &[OptionSpec]) -> serde_json::Value {
+    let mut properties = serde_json::Map::new();
+    for spec in specs {
+        let mut property = serde_json::Map::new();
+        property.insert("description".into(), spec.description.into());
+        match spec.kind {
+            OptionKind::Choice(values) => {
+                property.insert("type".into(), "string".into());
+                property.insert("enum".into(), values.to_vec().into());
+            }
+            OptionKind::Identifier => {
+                property.insert("type".into(), "string".into());
+                property.insert("pattern".into(), "^[a-z][a-z0-9]*(_[a-z0-9]+)*$".into());
+                property.insert("maxLength".into(), 63.into());
+            }
+            OptionKind::Bool => {
+                property.insert("type".into(), "boolean".into());
+            }
+            OptionKind::Text => {
+                property.insert("type".into(), "string".into());
+                property.insert(
+                    "pattern".into(),
+                    "^[^\\u0000-\\u001f\\u007f-\\u009f]*$".into(),
+                );
+                property.insert("maxLength".into(), 200.into());
+            }
+        }
+        if let Some(default) = spec.default {
+            let value = match spec.kind {
+                OptionKind::Bool => serde_json::Value::Bool(default == "true"),
+                _ => default.into(),
+            };
+            property.insert("default".into(), value);
+        }
+        properties.insert(spec.name.into(), property.into());
+    }
+    serde_json::json!({
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": false,
+    })
+}
+
+#[cfg(test)]
+mod schema_tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_lists_each_option_with_its_type_values_and_default() {
+        let specs = [
+            OptionSpec {
+                name: "database",
+                description: "Which database",
+                default: Some("sqlite"),
+                kind: OptionKind::Choice(&["sqlite", "postgres"]),
+            },
+            OptionSpec {
+                name: "docker",
+                description: "A Dockerfile",
+                default: Some("true"),
+                kind: OptionKind::Bool,
+            },
+            OptionSpec {
+                name: "package",
+                description: "Package name",
+                default: None,
+                kind: OptionKind::Identifier,
+            },
+        ];
+        let schema = json_schema(&specs);
+        assert_eq!(schema["type"], "object");
+        assert_eq!(schema["additionalProperties"], false);
+        let p = &schema["properties"];
+        assert_eq!(
+            p["database"]["enum"],
+            serde_json::json!(["sqlite", "postgres"])
+        );
+        assert_eq!(p["database"]["default"], "sqlite");
+        assert_eq!(p["docker"]["type"], "boolean");
+        assert_eq!(p["docker"]["default"], true);
+        assert_eq!(p["package"]["type"], "string");
+        assert!(p["package"].get("default").is_none());
+        let pattern = p["package"]["pattern"].as_str().expect("a pattern");
+        assert_eq!(pattern, "^[a-z][a-z0-9]*(_[a-z0-9]+)*$");
+        // The pattern accepts what the check accepts, and refuses what it refuses.
+        for good in ["shop", "my_shop2", "a1_b2"] {
+            assert!(specs[2].check(good).is_ok(), "{good}");
+        }
+        for bad in ["Shop", "_shop", "shop_", "my__shop", "1shop"] {
+            assert!(specs[2].check(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -71,6 +71,24 @@ pub struct ServeArgs {
     /// Threads that serve requests (default: one per core).
     #[arg(long, env = "TOKIO_WORKER_THREADS", value_name = "N")]
     pub worker_threads: Option<String>,
+    /// Generation jobs run at once by this process (default: one per core; 0: none).
+    #[arg(long, env = "WORKER_CONCURRENCY", value_name = "N")]
+    pub worker_concurrency: Option<String>,
+    /// Seconds a generation may run before it fails.
+    #[arg(long, env = "GENERATION_TIMEOUT", value_name = "SECONDS")]
+    pub generation_timeout: Option<String>,
+    /// Most files a generation may make.
+    #[arg(long, env = "GENERATION_MAX_FILES", value_name = "N")]
+    pub generation_max_files: Option<String>,
+    /// Most bytes (all files together) a generation may make.
+    #[arg(long, env = "GENERATION_MAX_BYTES", value_name = "BYTES")]
+    pub generation_max_bytes: Option<String>,
+    /// Seconds a worker's claim on a job lasts without a heartbeat.
+    #[arg(long, env = "JOB_LEASE", value_name = "SECONDS")]
+    pub job_lease: Option<String>,
+    /// Claims of one job at most; a job whose last lease runs out fails.
+    #[arg(long, env = "JOB_MAX_ATTEMPTS", value_name = "N")]
+    pub job_max_attempts: Option<String>,
 }
 
 /// A configuration mistake, naming the variable (and flag) to fix.
@@ -137,6 +155,56 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Threads that serve requests; `None` for one per core.
     pub worker_threads: Option<usize>,
+    /// Generation jobs run at once by this process (0: this process runs none).
+    pub worker_concurrency: usize,
+    /// Longest a generation may run.
+    pub generation_timeout: Duration,
+    /// Most files of one generation.
+    pub generation_max_files: usize,
+    /// Most bytes of one generation.
+    pub generation_max_bytes: u64,
+    /// How long a claim on a job lasts without a heartbeat.
+    pub job_lease: Duration,
+    /// Claims of one job at most.
+    pub job_max_attempts: i32,
+}
+
+/// Default longest generation, in seconds.
+pub const DEFAULT_GENERATION_TIMEOUT_SECONDS: u64 = 60;
+/// Default most files of one generation.
+pub const DEFAULT_GENERATION_MAX_FILES: usize = 10_000;
+/// Default most bytes of one generation.
+pub const DEFAULT_GENERATION_MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// Default job lease, in seconds.
+pub const DEFAULT_JOB_LEASE_SECONDS: u64 = 30;
+/// Default claims of one job at most.
+pub const DEFAULT_JOB_MAX_ATTEMPTS: i32 = 3;
+
+/// A whole number from `range`, or `default` when unset.
+fn ranged<T>(
+    variable: &'static str,
+    value: &Option<String>,
+    range: std::ops::RangeInclusive<T>,
+    unit: &str,
+    default: T,
+) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    let expected = || format!("expected from {} to {} {unit}", range.start(), range.end());
+    match text(value) {
+        None => Ok(default),
+        Some(v) => {
+            let n: T = v
+                .parse()
+                .map_err(|_| bad(variable, format!("{}, got `{v}`", expected())))?;
+            if range.contains(&n) {
+                Ok(n)
+            } else {
+                Err(bad(variable, format!("{}, got `{v}`", expected())))
+            }
+        }
+    }
 }
 
 fn text(value: &Option<String>) -> Option<&str> {
@@ -304,6 +372,49 @@ impl Config {
                 }
             },
         };
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let worker_concurrency = ranged(
+            "WORKER_CONCURRENCY",
+            &args.worker_concurrency,
+            0..=256,
+            "jobs",
+            cores,
+        )?;
+        let generation_timeout = Duration::from_secs(ranged(
+            "GENERATION_TIMEOUT",
+            &args.generation_timeout,
+            1..=3600,
+            "seconds",
+            DEFAULT_GENERATION_TIMEOUT_SECONDS,
+        )?);
+        let generation_max_files = ranged(
+            "GENERATION_MAX_FILES",
+            &args.generation_max_files,
+            1..=1_000_000,
+            "files",
+            DEFAULT_GENERATION_MAX_FILES,
+        )?;
+        let generation_max_bytes = ranged(
+            "GENERATION_MAX_BYTES",
+            &args.generation_max_bytes,
+            1024..=4 * 1024 * 1024 * 1024,
+            "bytes",
+            DEFAULT_GENERATION_MAX_BYTES,
+        )?;
+        let job_lease = Duration::from_secs(ranged(
+            "JOB_LEASE",
+            &args.job_lease,
+            2..=3600,
+            "seconds",
+            DEFAULT_JOB_LEASE_SECONDS,
+        )?);
+        let job_max_attempts = ranged(
+            "JOB_MAX_ATTEMPTS",
+            &args.job_max_attempts,
+            1..=100,
+            "attempts",
+            DEFAULT_JOB_MAX_ATTEMPTS,
+        )?;
         Ok(Config {
             bind_addr,
             database_url: SecretString::from(database_url),
@@ -318,6 +429,12 @@ impl Config {
             max_body_bytes,
             request_timeout,
             worker_threads,
+            worker_concurrency,
+            generation_timeout,
+            generation_max_files,
+            generation_max_bytes,
+            job_lease,
+            job_max_attempts,
         })
     }
 
@@ -402,6 +519,48 @@ mod tests {
             a.worker_threads = Some(bad.into());
             let e = Config::from_args(&a).expect_err(bad);
             assert_eq!(e.variable, "TOKIO_WORKER_THREADS", "{bad}");
+        }
+    }
+
+    #[test]
+    fn generation_settings_have_defaults_and_are_checked() {
+        let c = Config::from_args(&args()).expect("valid");
+        assert!(c.worker_concurrency >= 1, "one worker per core by default");
+        assert_eq!(c.generation_timeout, Duration::from_secs(60));
+        assert_eq!(c.job_max_attempts, 3);
+        let mut a = args();
+        a.worker_concurrency = Some("0".into());
+        assert_eq!(Config::from_args(&a).expect("valid").worker_concurrency, 0);
+        for (set, variable) in [
+            (
+                (|a: &mut ServeArgs| a.worker_concurrency = Some("-1".into()))
+                    as fn(&mut ServeArgs),
+                "WORKER_CONCURRENCY",
+            ),
+            (
+                |a| a.generation_timeout = Some("0".into()),
+                "GENERATION_TIMEOUT",
+            ),
+            (
+                |a| a.generation_max_files = Some("many".into()),
+                "GENERATION_MAX_FILES",
+            ),
+            (
+                |a| a.generation_max_bytes = Some("10".into()),
+                "GENERATION_MAX_BYTES",
+            ),
+            (|a| a.job_lease = Some("1".into()), "JOB_LEASE"),
+            (
+                |a| a.job_max_attempts = Some("0".into()),
+                "JOB_MAX_ATTEMPTS",
+            ),
+        ] {
+            let mut a = args();
+            set(&mut a);
+            assert_eq!(
+                Config::from_args(&a).expect_err(variable).variable,
+                variable
+            );
         }
     }
 

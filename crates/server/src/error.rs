@@ -50,6 +50,11 @@ pub struct Problem {
     /// Field-level problems, for validation failures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
+    /// The diagnostics of a specification that cannot be generated, each as
+    /// `GET /specs/{id}` shows them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub diagnostics: Option<serde_json::Value>,
 }
 
 /// Every error a handler can answer.
@@ -92,6 +97,16 @@ pub enum ApiError {
         detail: String,
         /// Field-level problems.
         errors: Vec<FieldError>,
+    },
+    /// 422: the specification's revision has errors, so it cannot be generated.
+    #[error("{detail}")]
+    InvalidSpec {
+        /// Summary.
+        detail: String,
+        /// One field problem per error diagnostic.
+        errors: Vec<FieldError>,
+        /// Every diagnostic, as stored.
+        diagnostics: serde_json::Value,
     },
     /// 503: a dependency (the database) is unavailable, or the request took too long.
     #[error("{0}")]
@@ -144,7 +159,7 @@ impl ApiError {
                 "unsupported_media_type",
                 "Unsupported media type",
             ),
-            ApiError::Validation { .. } => (
+            ApiError::Validation { .. } | ApiError::InvalidSpec { .. } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",
                 "Validation failed",
@@ -170,7 +185,13 @@ impl ApiError {
             other => other.to_string(),
         };
         let errors = match self {
-            ApiError::Validation { errors, .. } => Some(errors.clone()),
+            ApiError::Validation { errors, .. } | ApiError::InvalidSpec { errors, .. } => {
+                Some(errors.clone())
+            }
+            _ => None,
+        };
+        let diagnostics = match self {
+            ApiError::InvalidSpec { diagnostics, .. } => Some(diagnostics.clone()),
             _ => None,
         };
         Problem {
@@ -180,6 +201,7 @@ impl ApiError {
             detail,
             code: code.to_string(),
             errors,
+            diagnostics,
         }
     }
 }

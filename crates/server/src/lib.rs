@@ -12,6 +12,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod jobs;
 pub mod logging;
 pub mod middleware;
 pub mod routes;
@@ -114,7 +115,8 @@ async fn connect(config: &Config) -> anyhow::Result<Store> {
     })
 }
 
-/// Serves `state` on `listener` until `shutdown` completes, then lets in-flight requests finish:
+/// Serves `state` on `listener`, with the generation workers of [`jobs`], until `shutdown`
+/// completes, then lets in-flight requests (and jobs, for up to ten seconds) finish:
 /// it stops accepting connections, closes idle ones, and waits for open requests at most the
 /// request timeout and five seconds more (a client that never finishes its request cannot hold
 /// the process).
@@ -125,6 +127,13 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let store = state.store.clone();
     let grace = state.config.request_timeout + Duration::from_secs(5);
+    let workers = jobs::Workers::start(
+        store.clone(),
+        jobs::JobSettings::from_config(&state.config),
+        Arc::clone(&state.wake_workers),
+    );
+    // Stops the workers also when this future is dropped before the end.
+    let _stop_workers = workers.stop_token().drop_guard();
     let app = app::router(state);
     let draining = CancellationToken::new();
     // Responses go out at once: no waiting on Nagle's algorithm for small writes.
@@ -158,6 +167,7 @@ pub async fn run(
             );
         }
     }
+    workers.shutdown(Duration::from_secs(10)).await;
     // Closing waits for connections in use; a request abandoned above may never return its own.
     if tokio::time::timeout(Duration::from_secs(5), store.close())
         .await

@@ -19,6 +19,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// When the service started.
     pub started: Instant,
+    /// Wakes an idle worker of this process when a job is queued.
+    pub wake_workers: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -29,6 +31,7 @@ impl AppState {
             keys,
             config,
             started: Instant::now(),
+            wake_workers: Arc::new(tokio::sync::Notify::new()),
         }
     }
 }

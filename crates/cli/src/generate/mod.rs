@@ -281,21 +281,7 @@ fn write_folder(tree: &FileTree, path: &Path) -> anyhow::Result<()> {
 pub fn list_targets(json: bool) -> anyhow::Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
     if json {
-        let value: Vec<_> = targets()
-            .iter()
-            .map(|t| {
-                serde_json::json!({
-                    "name": t.name(),
-                    "description": t.description(),
-                    "options": t.options().iter().map(|o| serde_json::json!({
-                        "name": o.name,
-                        "description": o.description,
-                        "default": o.default,
-                        "values": kind_text(o.kind),
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
+        let value = specforge_codegen::targets::catalogue();
         serde_json::to_writer_pretty(&mut stdout, &value)?;
         writeln!(stdout)?;
         return Ok(ExitCode::SUCCESS);

@@ -30,6 +30,12 @@ pub trait Target: Sync + std::fmt::Debug {
     fn name(&self) -> &'static str;
     /// One line on what it generates.
     fn description(&self) -> &'static str;
+    /// The language of what it generates (`Python`, `Rust`, `SQL`, `OpenAPI`).
+    fn language(&self) -> &'static str;
+    /// The framework the generated code is built on, when there is one (`FastAPI`, `axum`).
+    fn framework(&self) -> Option<&'static str> {
+        None
+    }
     /// Its options.
     fn options(&self) -> &'static [OptionSpec] {
         &[]
@@ -54,4 +60,24 @@ pub fn targets() -> &'static [&'static dyn Target] {
 /// The target with this name.
 pub fn target(name: &str) -> Option<&'static dyn Target> {
     TARGETS.iter().copied().find(|t| t.name() == name)
+}
+
+/// The targets as the `specforge targets --json` command and `GET /api/v1/targets` list them:
+/// `[{name, language, framework, description, options}]`, `options` a JSON Schema of the
+/// `options` object a generation takes (see [`crate::options::json_schema`]).
+pub fn catalogue() -> serde_json::Value {
+    serde_json::Value::Array(
+        TARGETS
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "name": t.name(),
+                    "language": t.language(),
+                    "framework": t.framework(),
+                    "description": t.description(),
+                    "options": crate::options::json_schema(t.options()),
+                })
+            })
+            .collect(),
+    )
 }

@@ -70,3 +70,48 @@ fn archive_formats_come_from_the_file_name() {
     );
     assert_eq!(ArchiveFormat::from_file_name("app.tar"), None);
 }
+
+#[test]
+fn a_streamed_archive_holds_every_file_and_is_the_same_bytes_twice() {
+    use specforge_codegen::archive::Writer;
+    let output = generate(&example("bookstore.yaml"), "sql-sqlite", &[]).expect("generate");
+    let stream = |format| {
+        let mut writer = Writer::new(format, Some("shop"), Vec::new()).expect("writer");
+        for (path, contents) in output.tree.iter() {
+            writer.add(path, contents).expect("add");
+        }
+        writer.finish().expect("finish")
+    };
+    for format in [ArchiveFormat::Zip, ArchiveFormat::TarGz] {
+        let bytes = stream(format);
+        assert_eq!(bytes, stream(format), "{format:?} is deterministic");
+        let mut read: Vec<(String, Vec<u8>)> = Vec::new();
+        match format {
+            ArchiveFormat::Zip => {
+                let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+                for i in 0..archive.len() {
+                    let mut file = archive.by_index(i).expect("entry");
+                    let mut contents = Vec::new();
+                    file.read_to_end(&mut contents).expect("read");
+                    read.push((file.name().expect("name").to_string(), contents));
+                }
+            }
+            ArchiveFormat::TarGz => {
+                let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes.as_slice()));
+                for entry in archive.entries().expect("entries") {
+                    let mut entry = entry.expect("entry");
+                    let path = entry.path().expect("path").to_string_lossy().into_owned();
+                    let mut contents = Vec::new();
+                    entry.read_to_end(&mut contents).expect("read");
+                    read.push((path, contents));
+                }
+            }
+        }
+        let expected: Vec<(String, Vec<u8>)> = output
+            .tree
+            .iter()
+            .map(|(p, c)| (format!("shop/{p}"), c.to_vec()))
+            .collect();
+        assert_eq!(read, expected, "{format:?}");
+    }
+}

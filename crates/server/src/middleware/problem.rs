@@ -198,6 +198,7 @@ fn problem_for(status: StatusCode, detail: Option<String>) -> Problem {
         detail: detail.unwrap_or_else(|| default_detail.to_string()),
         code: code.to_string(),
         errors: None,
+        diagnostics: None,
     }
 }
 

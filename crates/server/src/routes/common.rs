@@ -106,9 +106,21 @@ impl IntoParams for RevisionPages {
     }
 }
 
+/// `?limit=&cursor=` of the list of a specification's generations.
+#[derive(Debug)]
+pub struct GenerationPages;
+
+impl IntoParams for GenerationPages {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        list_parameters(CursorKind::Generation)
+    }
+}
+
 /// Which list a cursor belongs to; its tag keeps a cursor of one list out of another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CursorKind {
+    /// The generations of a specification.
+    Generation,
     /// The caller's projects.
     Project,
     /// The specifications of a project.
@@ -123,6 +135,7 @@ impl CursorKind {
             CursorKind::Project => "p",
             CursorKind::Spec => "s",
             CursorKind::Revision => "r",
+            CursorKind::Generation => "g",
         }
     }
 
@@ -132,6 +145,7 @@ impl CursorKind {
             CursorKind::Project => "^(p[0-9a-f]{32})?$",
             CursorKind::Spec => "^(s[0-9a-f]{32})?$",
             CursorKind::Revision => "^(r[1-9][0-9]{0,17})?$",
+            CursorKind::Generation => "^(g[0-9a-f]{32})?$",
         }
     }
 }
@@ -174,7 +188,7 @@ pub fn encode_cursor(kind: CursorKind, cursor: Cursor) -> String {
 pub fn decode_cursor(text: &str, kind: CursorKind) -> Option<Cursor> {
     let position = text.strip_prefix(kind.tag())?;
     match kind {
-        CursorKind::Project | CursorKind::Spec => {
+        CursorKind::Project | CursorKind::Spec | CursorKind::Generation => {
             let lower_hex = |b| matches!(b, b'0'..=b'9' | b'a'..=b'f');
             if position.len() != 32 || !position.bytes().all(lower_hex) {
                 return None;

@@ -45,6 +45,7 @@ pub const DOCS_PATH: &str = "/docs";
         (name = "auth", description = "Sign-in, tokens and the current user"),
         (name = "projects", description = "Projects of the signed-in user"),
         (name = "specs", description = "Specifications, their revisions and validation"),
+        (name = "generations", description = "Targets, generation jobs, their files and archives"),
         (name = "operations", description = "Health checks and this document")
     )
 )]

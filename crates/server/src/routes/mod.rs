@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod common;
 pub mod docs;
+pub mod generations;
 pub mod health;
 pub mod problems;
 pub mod projects;
@@ -29,4 +30,5 @@ pub fn api_router(config: &Config) -> OpenApiRouter<AppState> {
         .merge(auth::router(config))
         .merge(projects::router())
         .merge(specs::router())
+        .merge(generations::router())
 }

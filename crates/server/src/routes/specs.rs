@@ -268,8 +268,12 @@ pub struct CreateSpec {
     #[schema(schema_with = new_name_schema)]
     pub name: String,
     /// Format of `content`.
+    #[schema(example = "yaml")]
     pub format: SpecFormat,
     /// The text (up to the request body limit). An invalid one is stored with its diagnostics.
+    #[schema(
+        example = "specforge: 1\nname: notes\nentities:\n  Note:\n    fields:\n      text: string\n"
+    )]
     pub content: String,
 }
 
@@ -486,7 +490,11 @@ pub async fn list_specs(
     responses(
         (status = 201, description = "Created", body = SpecResponse, headers(
             ("Location" = String, description = "The specification's address"),
-            ("ETag" = String, description = "The revision, quoted"))),
+            ("ETag" = String, description = "The revision, quoted")),
+            links(
+                ("CreateGeneration" = (operation_id = "create_generation",
+                    parameters(("id" = "$response.body#/id")))),
+            )),
         CreateErrors,
     )
 )]

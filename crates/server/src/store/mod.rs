@@ -177,6 +177,173 @@ pub struct SpecChanges {
     pub content: Option<SpecContent>,
 }
 
+/// Where a generation is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GenerationStatus {
+    /// Waiting for a worker.
+    Queued,
+    /// A worker holds it.
+    Running,
+    /// Its files are stored.
+    Succeeded,
+    /// It ended with an error.
+    Failed,
+    /// Stopped at the owner's request.
+    Canceled,
+}
+
+impl GenerationStatus {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GenerationStatus::Queued => "queued",
+            GenerationStatus::Running => "running",
+            GenerationStatus::Succeeded => "succeeded",
+            GenerationStatus::Failed => "failed",
+            GenerationStatus::Canceled => "canceled",
+        }
+    }
+
+    /// The status a stored word names.
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "queued" => GenerationStatus::Queued,
+            "running" => GenerationStatus::Running,
+            "succeeded" => GenerationStatus::Succeeded,
+            "failed" => GenerationStatus::Failed,
+            "canceled" => GenerationStatus::Canceled,
+            _ => return None,
+        })
+    }
+
+    /// Whether it has ended (succeeded, failed or canceled).
+    pub fn is_finished(self) -> bool {
+        !matches!(self, GenerationStatus::Queued | GenerationStatus::Running)
+    }
+}
+
+/// A generation: one job of turning a revision of a specification into files for a target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Generation {
+    /// Id (UUID v7).
+    pub id: Uuid,
+    /// The specification.
+    pub spec_id: Uuid,
+    /// The revision it generates.
+    pub spec_revision: i64,
+    /// The target's name.
+    pub target: String,
+    /// The options, with the target's defaults filled in (a JSON object of strings).
+    pub options: serde_json::Value,
+    /// Where it is.
+    pub status: GenerationStatus,
+    /// 0 to 100.
+    pub progress: i32,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Number of files, once succeeded.
+    pub file_count: Option<i64>,
+    /// Bytes of all files, once succeeded.
+    pub total_bytes: Option<i64>,
+    /// SHA-256 of the tree (see `specforge_codegen::FileTree::digest`), once succeeded.
+    pub digest: Option<String>,
+    /// How many times a worker claimed it.
+    pub attempts: i32,
+    /// When it was asked for.
+    pub created_at: OffsetDateTime,
+    /// When a worker first claimed it.
+    pub started_at: Option<OffsetDateTime>,
+    /// When it ended.
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+/// A new generation, as checked by the handler.
+#[derive(Clone, Debug)]
+pub struct NewGeneration {
+    /// The specification.
+    pub spec_id: Uuid,
+    /// Its revision to generate.
+    pub spec_revision: i64,
+    /// The target's name.
+    pub target: String,
+    /// The resolved options (a JSON object of strings).
+    pub options: serde_json::Value,
+}
+
+/// A job a worker claimed: what to generate, and the lease token that lets it record the result.
+#[derive(Clone, Debug)]
+pub struct ClaimedJob {
+    /// The generation.
+    pub id: Uuid,
+    /// Proof of the lease: heartbeats and results with another token are refused.
+    pub token: Uuid,
+    /// Which claim this is, from 1.
+    pub attempt: i32,
+    /// The target's name.
+    pub target: String,
+    /// The options.
+    pub options: serde_json::Value,
+    /// The revision's format.
+    pub format: String,
+    /// The revision's text.
+    pub content: String,
+}
+
+/// How workers claim jobs.
+#[derive(Clone, Copy, Debug)]
+pub struct ClaimRules {
+    /// How long a claim (or a heartbeat) holds the job.
+    pub lease: std::time::Duration,
+    /// Claims at most per job; a job whose last lease ran out fails.
+    pub max_attempts: i32,
+}
+
+/// One file of a generation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GeneratedFile {
+    /// Relative, `/`-separated path.
+    pub path: String,
+    /// Bytes.
+    pub size: i64,
+    /// SHA-256 of the contents, hex.
+    pub sha256: String,
+}
+
+/// A file to store with a generation's result: its entry and compressed contents.
+#[derive(Clone, Debug)]
+pub struct FileToStore {
+    /// Path, size and hash.
+    pub file: GeneratedFile,
+    /// The contents, zlib-compressed.
+    pub compressed: Vec<u8>,
+}
+
+/// The result of a succeeded job.
+#[derive(Clone, Debug)]
+pub struct JobOutput {
+    /// Every file, in path order.
+    pub files: Vec<FileToStore>,
+    /// The tree's digest.
+    pub digest: String,
+    /// Bytes of all files.
+    pub total_bytes: i64,
+}
+
+/// What the owner's cancel did.
+#[derive(Clone, Debug)]
+pub enum CancelOutcome {
+    /// The generation is canceled now.
+    Canceled(Generation),
+    /// It had ended already; nothing changed.
+    Finished(Generation),
+}
+
+/// Milliseconds since the epoch, the unit of lease expiry on both backends.
+pub(crate) fn epoch_ms(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
 /// Keyset pagination: items after `after` (exclusive), newest first, at most `limit`.
 #[derive(Clone, Copy, Debug)]
 pub struct PageRequest {
@@ -296,6 +463,87 @@ pub trait Storage: Send + Sync {
         spec_id: Uuid,
         revision: i64,
     ) -> impl Future<Output = StoreResult<Option<SpecRevision>>> + Send;
+
+    /// Queues a generation of a specification of the owner; `None` when the specification (or
+    /// that revision) is not theirs.
+    fn create_generation(
+        &self,
+        owner: Uuid,
+        new: &NewGeneration,
+    ) -> impl Future<Output = StoreResult<Option<Generation>>> + Send;
+    /// A generation of the owner.
+    fn get_generation(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+    ) -> impl Future<Output = StoreResult<Option<Generation>>> + Send;
+    /// The generations of a specification of the owner, newest first; `None` when it is not theirs.
+    fn list_generations(
+        &self,
+        owner: Uuid,
+        spec_id: Uuid,
+        page: PageRequest,
+    ) -> impl Future<Output = StoreResult<Option<Page<Generation>>>> + Send;
+    /// Cancels a queued or running generation of the owner; `None` when there is none.
+    fn cancel_generation(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+    ) -> impl Future<Output = StoreResult<Option<CancelOutcome>>> + Send;
+    /// Deletes a generation of the owner with its file list; false when there was none.
+    fn delete_generation(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// The files of a generation of the owner, in path order; `None` when there is no such
+    /// generation (an unfinished one has none yet).
+    fn list_generation_files(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+    ) -> impl Future<Output = StoreResult<Option<Vec<GeneratedFile>>>> + Send;
+    /// One file of a generation of the owner with its compressed contents.
+    fn read_generation_file(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        path: &str,
+    ) -> impl Future<Output = StoreResult<Option<(GeneratedFile, Vec<u8>)>>> + Send;
+    /// The compressed contents with this SHA-256, for a reader that checked ownership already.
+    fn read_blob(&self, sha256: &str) -> impl Future<Output = StoreResult<Option<Vec<u8>>>> + Send;
+
+    /// Claims the oldest queued job, or a running one whose lease ran out, for one lease; first
+    /// fails the running jobs whose lease ran out after their last allowed attempt. Two callers
+    /// never hold the same job.
+    fn claim_generation(
+        &self,
+        rules: ClaimRules,
+    ) -> impl Future<Output = StoreResult<Option<ClaimedJob>>> + Send;
+    /// Renews the lease of a claimed job and records its progress; false when the job is no
+    /// longer this claim's (canceled, deleted, or claimed again after the lease ran out).
+    fn heartbeat(
+        &self,
+        id: Uuid,
+        token: Uuid,
+        progress: i32,
+        lease: std::time::Duration,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Records the files of a claimed job and marks it succeeded, in one transaction; false
+    /// (and nothing written) when the job is no longer this claim's.
+    fn complete_generation(
+        &self,
+        id: Uuid,
+        token: Uuid,
+        output: &JobOutput,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Marks a claimed job failed with `error`; false when it is no longer this claim's.
+    fn fail_generation(
+        &self,
+        id: Uuid,
+        token: Uuid,
+        error: &str,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
 }
 
 // Helpers both backends share.
@@ -492,5 +740,71 @@ impl Storage for Store {
         revision: i64,
     ) -> StoreResult<Option<SpecRevision>> {
         delegate!(self, s => s.get_revision(owner, spec_id, revision))
+    }
+
+    async fn create_generation(
+        &self,
+        owner: Uuid,
+        new: &NewGeneration,
+    ) -> StoreResult<Option<Generation>> {
+        delegate!(self, s => s.create_generation(owner, new))
+    }
+    async fn get_generation(&self, owner: Uuid, id: Uuid) -> StoreResult<Option<Generation>> {
+        delegate!(self, s => s.get_generation(owner, id))
+    }
+    async fn list_generations(
+        &self,
+        owner: Uuid,
+        spec_id: Uuid,
+        page: PageRequest,
+    ) -> StoreResult<Option<Page<Generation>>> {
+        delegate!(self, s => s.list_generations(owner, spec_id, page))
+    }
+    async fn cancel_generation(&self, owner: Uuid, id: Uuid) -> StoreResult<Option<CancelOutcome>> {
+        delegate!(self, s => s.cancel_generation(owner, id))
+    }
+    async fn delete_generation(&self, owner: Uuid, id: Uuid) -> StoreResult<bool> {
+        delegate!(self, s => s.delete_generation(owner, id))
+    }
+    async fn list_generation_files(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+    ) -> StoreResult<Option<Vec<GeneratedFile>>> {
+        delegate!(self, s => s.list_generation_files(owner, id))
+    }
+    async fn read_generation_file(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        path: &str,
+    ) -> StoreResult<Option<(GeneratedFile, Vec<u8>)>> {
+        delegate!(self, s => s.read_generation_file(owner, id, path))
+    }
+    async fn read_blob(&self, sha256: &str) -> StoreResult<Option<Vec<u8>>> {
+        delegate!(self, s => s.read_blob(sha256))
+    }
+    async fn claim_generation(&self, rules: ClaimRules) -> StoreResult<Option<ClaimedJob>> {
+        delegate!(self, s => s.claim_generation(rules))
+    }
+    async fn heartbeat(
+        &self,
+        id: Uuid,
+        token: Uuid,
+        progress: i32,
+        lease: std::time::Duration,
+    ) -> StoreResult<bool> {
+        delegate!(self, s => s.heartbeat(id, token, progress, lease))
+    }
+    async fn complete_generation(
+        &self,
+        id: Uuid,
+        token: Uuid,
+        output: &JobOutput,
+    ) -> StoreResult<bool> {
+        delegate!(self, s => s.complete_generation(id, token, output))
+    }
+    async fn fail_generation(&self, id: Uuid, token: Uuid, error: &str) -> StoreResult<bool> {
+        delegate!(self, s => s.fail_generation(id, token, error))
     }
 }

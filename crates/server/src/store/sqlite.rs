@@ -57,6 +57,27 @@ macro_rules! revision_columns {
     };
 }
 
+/// The columns of a generation, from `generations g`.
+macro_rules! generation_columns {
+    () => {
+        "g.id, g.spec_id, g.spec_revision, g.target, g.options, g.status, g.progress, g.error, \
+         g.file_count, g.total_bytes, g.digest, g.attempts, g.created_at, g.started_at, \
+         g.finished_at"
+    };
+}
+
+/// Joins a generation `g` to its owner `p`.
+macro_rules! owned_generation {
+    () => {
+        " FROM generations g JOIN specs s ON s.id = g.spec_id \
+         JOIN projects p ON p.id = s.project_id "
+    };
+}
+
+/// Removes the stored contents no generation uses any more.
+const SWEEP_BLOBS: &str = "DELETE FROM blobs WHERE NOT EXISTS \
+     (SELECT 1 FROM generation_files f WHERE f.sha256 = blobs.sha256)";
+
 /// Storage in one SQLite database file.
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
@@ -265,6 +286,42 @@ impl FromRow<'_, SqliteRow> for SpecRevision {
     }
 }
 
+impl FromRow<'_, SqliteRow> for Generation {
+    fn from_row(row: &SqliteRow) -> sqlx::Result<Self> {
+        let status: String = row.try_get("status")?;
+        Ok(Generation {
+            id: row.try_get("id")?,
+            spec_id: row.try_get("spec_id")?,
+            spec_revision: row.try_get("spec_revision")?,
+            target: row.try_get("target")?,
+            options: row.try_get::<Json<serde_json::Value>, _>("options")?.0,
+            status: GenerationStatus::parse(&status).ok_or_else(|| sqlx::Error::ColumnDecode {
+                index: "status".into(),
+                source: format!("unknown generation status `{status}`").into(),
+            })?,
+            progress: row.try_get("progress")?,
+            error: row.try_get("error")?,
+            file_count: row.try_get("file_count")?,
+            total_bytes: row.try_get("total_bytes")?,
+            digest: row.try_get("digest")?,
+            attempts: row.try_get("attempts")?,
+            created_at: row.try_get("created_at")?,
+            started_at: row.try_get("started_at")?,
+            finished_at: row.try_get("finished_at")?,
+        })
+    }
+}
+
+impl FromRow<'_, SqliteRow> for GeneratedFile {
+    fn from_row(row: &SqliteRow) -> sqlx::Result<Self> {
+        Ok(GeneratedFile {
+            path: row.try_get("path")?,
+            size: row.try_get("size")?,
+            sha256: row.try_get("sha256")?,
+        })
+    }
+}
+
 /// Records the current state of `spec` as its revision `spec.revision`.
 async fn insert_revision(conn: &mut sqlx::SqliteConnection, spec: &Spec) -> StoreResult<()> {
     sqlx::query(
@@ -454,14 +511,23 @@ impl Storage for SqliteStore {
 
     async fn delete_project(&self, owner: Uuid, id: Uuid) -> StoreResult<bool> {
         // Specifications and their revisions go with it through ON DELETE CASCADE.
+        // So do their generations; the contents no other generation uses go after them.
         let mut writer = self.writer().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
         let deleted = sqlx::query("DELETE FROM projects WHERE id = ?1 AND owner_id = ?2")
             .bind(id)
             .bind(owner)
-            .execute(&mut *writer)
+            .execute(&mut *tx)
             .await
             .map_err(db)?
             .rows_affected();
+        if deleted > 0 {
+            sqlx::query(SWEEP_BLOBS)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
         Ok(deleted > 0)
     }
 
@@ -670,16 +736,24 @@ impl Storage for SqliteStore {
 
     async fn delete_spec(&self, owner: Uuid, id: Uuid) -> StoreResult<bool> {
         let mut writer = self.writer().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
         let deleted = sqlx::query(
             "DELETE FROM specs WHERE id = ?1 \
              AND project_id IN (SELECT id FROM projects WHERE owner_id = ?2)",
         )
         .bind(id)
         .bind(owner)
-        .execute(&mut *writer)
+        .execute(&mut *tx)
         .await
         .map_err(db)?
         .rows_affected();
+        if deleted > 0 {
+            sqlx::query(SWEEP_BLOBS)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
         Ok(deleted > 0)
     }
 
@@ -752,5 +826,417 @@ impl Storage for SqliteStore {
         .await
         .map_err(db)?;
         Ok(revision)
+    }
+
+    async fn create_generation(
+        &self,
+        owner: Uuid,
+        new: &NewGeneration,
+    ) -> StoreResult<Option<Generation>> {
+        let generation = Generation {
+            id: Uuid::now_v7(),
+            spec_id: new.spec_id,
+            spec_revision: new.spec_revision,
+            target: new.target.clone(),
+            options: new.options.clone(),
+            status: GenerationStatus::Queued,
+            progress: 0,
+            error: None,
+            file_count: None,
+            total_bytes: None,
+            digest: None,
+            attempts: 0,
+            created_at: now(),
+            started_at: None,
+            finished_at: None,
+        };
+        let mut writer = self.writer().await?;
+        // The SELECT makes the insert happen only for a revision of the owner's specification.
+        let inserted = sqlx::query(
+            "INSERT INTO generations (id, spec_id, spec_revision, target, options, status, \
+                                      progress, attempts, created_at) \
+             SELECT ?1, r.spec_id, r.revision, ?4, ?5, 'queued', 0, 0, ?6 \
+             FROM spec_revisions r JOIN specs s ON s.id = r.spec_id \
+             JOIN projects p ON p.id = s.project_id \
+             WHERE r.spec_id = ?2 AND r.revision = ?3 AND p.owner_id = ?7",
+        )
+        .bind(generation.id)
+        .bind(generation.spec_id)
+        .bind(generation.spec_revision)
+        .bind(&generation.target)
+        .bind(Json(&generation.options))
+        .bind(generation.created_at)
+        .bind(owner)
+        .execute(&mut *writer)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        Ok((inserted > 0).then_some(generation))
+    }
+
+    async fn get_generation(&self, owner: Uuid, id: Uuid) -> StoreResult<Option<Generation>> {
+        sqlx::query_as(concat!(
+            "SELECT ",
+            generation_columns!(),
+            owned_generation!(),
+            "WHERE g.id = ?1 AND p.owner_id = ?2"
+        ))
+        .bind(id)
+        .bind(owner)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)
+    }
+
+    async fn list_generations(
+        &self,
+        owner: Uuid,
+        spec_id: Uuid,
+        page: PageRequest,
+    ) -> StoreResult<Option<Page<Generation>>> {
+        let (limit, fetch) = fetch_limit(&page);
+        let after = id_cursor(&page)?;
+        let owned: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM specs s JOIN projects p ON p.id = s.project_id \
+             WHERE s.id = ?1 AND p.owner_id = ?2",
+        )
+        .bind(spec_id)
+        .bind(owner)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        if owned.is_none() {
+            return Ok(None);
+        }
+        let rows = match after {
+            None => sqlx::query_as(concat!(
+                "SELECT ",
+                generation_columns!(),
+                " FROM generations g WHERE g.spec_id = ?1 ORDER BY g.id DESC LIMIT ?2"
+            ))
+            .bind(spec_id)
+            .bind(fetch)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?,
+            Some(after) => sqlx::query_as(concat!(
+                "SELECT ",
+                generation_columns!(),
+                " FROM generations g WHERE g.spec_id = ?1 AND g.id < ?2 \
+                     ORDER BY g.id DESC LIMIT ?3"
+            ))
+            .bind(spec_id)
+            .bind(after)
+            .bind(fetch)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?,
+        };
+        Ok(Some(into_page(rows, limit)))
+    }
+
+    async fn cancel_generation(&self, owner: Uuid, id: Uuid) -> StoreResult<Option<CancelOutcome>> {
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let select = concat!(
+            "SELECT ",
+            generation_columns!(),
+            owned_generation!(),
+            "WHERE g.id = ?1 AND p.owner_id = ?2"
+        );
+        let current: Option<Generation> = sqlx::query_as(select)
+            .bind(id)
+            .bind(owner)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        let Some(current) = current else {
+            return Ok(None);
+        };
+        if current.status.is_finished() {
+            tx.commit().await.map_err(db)?;
+            return Ok(Some(CancelOutcome::Finished(current)));
+        }
+        sqlx::query(
+            "UPDATE generations SET status = 'canceled', finished_at = ?2, lease_token = NULL, \
+                 lease_expires_at = NULL \
+             WHERE id = ?1 AND status IN ('queued', 'running')",
+        )
+        .bind(id)
+        .bind(now())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let canceled: Generation = sqlx::query_as(select)
+            .bind(id)
+            .bind(owner)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(Some(CancelOutcome::Canceled(canceled)))
+    }
+
+    async fn delete_generation(&self, owner: Uuid, id: Uuid) -> StoreResult<bool> {
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let used: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT sha256 FROM generation_files WHERE generation_id = ?1",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let deleted = sqlx::query(
+            "DELETE FROM generations WHERE id = ?1 AND spec_id IN \
+                 (SELECT s.id FROM specs s JOIN projects p ON p.id = s.project_id \
+                  WHERE p.owner_id = ?2)",
+        )
+        .bind(id)
+        .bind(owner)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if deleted == 0 {
+            return Ok(false);
+        }
+        for sha256 in &used {
+            sqlx::query(
+                "DELETE FROM blobs WHERE sha256 = ?1 AND NOT EXISTS \
+                     (SELECT 1 FROM generation_files f WHERE f.sha256 = ?1)",
+            )
+            .bind(sha256)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(true)
+    }
+
+    async fn list_generation_files(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+    ) -> StoreResult<Option<Vec<GeneratedFile>>> {
+        if self.get_generation(owner, id).await?.is_none() {
+            return Ok(None);
+        }
+        let files = sqlx::query_as(
+            "SELECT path, size, sha256 FROM generation_files WHERE generation_id = ?1 \
+             ORDER BY path",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(Some(files))
+    }
+
+    async fn read_generation_file(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        path: &str,
+    ) -> StoreResult<Option<(GeneratedFile, Vec<u8>)>> {
+        let row: Option<SqliteRow> = sqlx::query(
+            "SELECT f.path, f.size, f.sha256, b.data FROM generation_files f \
+             JOIN blobs b ON b.sha256 = f.sha256 \
+             JOIN generations g ON g.id = f.generation_id \
+             JOIN specs s ON s.id = g.spec_id JOIN projects p ON p.id = s.project_id \
+             WHERE f.generation_id = ?1 AND f.path = ?2 AND p.owner_id = ?3",
+        )
+        .bind(id)
+        .bind(path)
+        .bind(owner)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.map(|row| {
+            Ok((
+                GeneratedFile::from_row(&row).map_err(db)?,
+                row.try_get("data").map_err(db)?,
+            ))
+        })
+        .transpose()
+    }
+
+    async fn read_blob(&self, sha256: &str) -> StoreResult<Option<Vec<u8>>> {
+        sqlx::query_scalar("SELECT data FROM blobs WHERE sha256 = ?1")
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)
+    }
+
+    async fn claim_generation(&self, rules: ClaimRules) -> StoreResult<Option<ClaimedJob>> {
+        let at = now();
+        let now_ms = epoch_ms(at);
+        let expires =
+            now_ms.saturating_add(i64::try_from(rules.lease.as_millis()).unwrap_or(i64::MAX));
+        let token = Uuid::now_v7();
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        sqlx::query(
+            "UPDATE generations SET status = 'failed', finished_at = ?1, lease_token = NULL, \
+                 lease_expires_at = NULL, \
+                 error = 'the job was abandoned: the worker running it stopped answering (' \
+                         || attempts || ' attempts)' \
+             WHERE status = 'running' AND lease_expires_at < ?2 AND attempts >= ?3",
+        )
+        .bind(at)
+        .bind(now_ms)
+        .bind(rules.max_attempts)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let claimed: Option<SqliteRow> = sqlx::query(
+            "UPDATE generations SET status = 'running', attempts = attempts + 1, \
+                 lease_token = ?1, lease_expires_at = ?2, started_at = coalesce(started_at, ?3), \
+                 progress = 0 \
+             WHERE id = (SELECT id FROM generations \
+                         WHERE status = 'queued' OR (status = 'running' AND lease_expires_at < ?4) \
+                         ORDER BY id LIMIT 1) \
+             RETURNING id, spec_id, spec_revision, target, options, attempts",
+        )
+        .bind(token)
+        .bind(expires)
+        .bind(at)
+        .bind(now_ms)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let Some(row) = claimed else {
+            tx.commit().await.map_err(db)?;
+            return Ok(None);
+        };
+        let spec_id: Uuid = row.try_get("spec_id").map_err(db)?;
+        let revision: i64 = row.try_get("spec_revision").map_err(db)?;
+        let source: SqliteRow = sqlx::query(
+            "SELECT format, content FROM spec_revisions WHERE spec_id = ?1 AND revision = ?2",
+        )
+        .bind(spec_id)
+        .bind(revision)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let job = ClaimedJob {
+            id: row.try_get("id").map_err(db)?,
+            token,
+            attempt: row.try_get("attempts").map_err(db)?,
+            target: row.try_get("target").map_err(db)?,
+            options: row
+                .try_get::<Json<serde_json::Value>, _>("options")
+                .map_err(db)?
+                .0,
+            format: source.try_get("format").map_err(db)?,
+            content: source.try_get("content").map_err(db)?,
+        };
+        tx.commit().await.map_err(db)?;
+        Ok(Some(job))
+    }
+
+    async fn heartbeat(
+        &self,
+        id: Uuid,
+        token: Uuid,
+        progress: i32,
+        lease: std::time::Duration,
+    ) -> StoreResult<bool> {
+        let expires =
+            epoch_ms(now()).saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX));
+        let mut writer = self.writer().await?;
+        let changed = sqlx::query(
+            "UPDATE generations SET lease_expires_at = ?3, progress = max(progress, ?4) \
+             WHERE id = ?1 AND lease_token = ?2 AND status = 'running'",
+        )
+        .bind(id)
+        .bind(token)
+        .bind(expires)
+        .bind(progress.clamp(0, 100))
+        .execute(&mut *writer)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        Ok(changed > 0)
+    }
+
+    async fn complete_generation(
+        &self,
+        id: Uuid,
+        token: Uuid,
+        output: &JobOutput,
+    ) -> StoreResult<bool> {
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let held: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM generations WHERE id = ?1 AND lease_token = ?2 AND status = 'running'",
+        )
+        .bind(id)
+        .bind(token)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if held.is_none() {
+            return Ok(false);
+        }
+        for file in &output.files {
+            sqlx::query(
+                "INSERT INTO blobs (sha256, size, data) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (sha256) DO NOTHING",
+            )
+            .bind(&file.file.sha256)
+            .bind(file.file.size)
+            .bind(&file.compressed)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+            sqlx::query(
+                "INSERT INTO generation_files (generation_id, path, size, sha256) \
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .bind(id)
+            .bind(&file.file.path)
+            .bind(file.file.size)
+            .bind(&file.file.sha256)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        sqlx::query(
+            "UPDATE generations SET status = 'succeeded', progress = 100, file_count = ?2, \
+                 total_bytes = ?3, digest = ?4, finished_at = ?5, lease_token = NULL, \
+                 lease_expires_at = NULL \
+             WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(i64::try_from(output.files.len()).unwrap_or(i64::MAX))
+        .bind(output.total_bytes)
+        .bind(&output.digest)
+        .bind(now())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(true)
+    }
+
+    async fn fail_generation(&self, id: Uuid, token: Uuid, error: &str) -> StoreResult<bool> {
+        let mut writer = self.writer().await?;
+        let changed = sqlx::query(
+            "UPDATE generations SET status = 'failed', error = ?3, finished_at = ?4, \
+                 lease_token = NULL, lease_expires_at = NULL \
+             WHERE id = ?1 AND lease_token = ?2 AND status = 'running'",
+        )
+        .bind(id)
+        .bind(token)
+        .bind(error)
+        .bind(now())
+        .execute(&mut *writer)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        Ok(changed > 0)
     }
 }

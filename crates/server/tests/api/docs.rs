@@ -31,6 +31,15 @@ const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/api/v1/specs/{id}"),
     ("GET", "/api/v1/specs/{id}/revisions"),
     ("GET", "/api/v1/specs/{id}/revisions/{n}"),
+    ("GET", "/api/v1/targets"),
+    ("GET", "/api/v1/specs/{id}/generations"),
+    ("POST", "/api/v1/specs/{id}/generations"),
+    ("GET", "/api/v1/generations/{id}"),
+    ("DELETE", "/api/v1/generations/{id}"),
+    ("POST", "/api/v1/generations/{id}/cancel"),
+    ("GET", "/api/v1/generations/{id}/files"),
+    ("GET", "/api/v1/generations/{id}/files/{path}"),
+    ("GET", "/api/v1/generations/{id}/archive"),
 ];
 
 /// The routes that answer without an access token; every other route answers 401 without one
@@ -520,6 +529,10 @@ async fn each_list_documents_the_form_of_its_own_cursor_and_if_match_its_form() 
     assert_eq!(
         cursor_pattern("/api/v1/specs/{id}/revisions"),
         "^(r[1-9][0-9]{0,17})?$"
+    );
+    assert_eq!(
+        cursor_pattern("/api/v1/specs/{id}/generations"),
+        "^(g[0-9a-f]{32})?$"
     );
     let if_match = doc["paths"]["/api/v1/specs/{id}"]["put"]["parameters"]
         .as_array()

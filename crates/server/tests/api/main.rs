@@ -10,6 +10,7 @@ mod helpers;
 
 mod auth;
 mod docs;
+mod generations;
 mod ops;
 mod projects;
 mod specs;

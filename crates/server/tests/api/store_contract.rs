@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use serde_json::json;
 use specforge_server::store::{
-    Cursor, Identity, Page, PageRequest, SpecChanges, SpecContent, Storage, Store, StoreError,
+    ClaimRules, Cursor, FileToStore, GeneratedFile, GenerationStatus, Identity, JobOutput,
+    NewGeneration, Page, PageRequest, SpecChanges, SpecContent, Storage, Store, StoreError,
 };
 use sqlx::Connection as _;
 use uuid::Uuid;
@@ -117,6 +118,10 @@ contract! {
         concurrent_updates_make_one_revision_each_without_gaps,
         concurrent_updates_expecting_the_same_revision_let_exactly_one_win,
         many_concurrent_writers_all_succeed,
+        a_job_whose_lease_ran_out_is_claimed_again_and_only_the_new_claim_records,
+        a_job_whose_last_lease_ran_out_fails_with_a_clear_error,
+        concurrent_claimers_never_get_the_same_job,
+        a_canceled_job_refuses_its_worker_and_keeps_its_status,
     ],
     database: [
         deleting_a_project_removes_its_specs_and_revisions,
@@ -125,6 +130,8 @@ contract! {
         concurrent_migrations_of_a_fresh_database_all_succeed,
         data_survives_closing_and_reopening_the_database,
         a_spec_read_in_one_process_shows_the_text_another_process_saved,
+        file_contents_are_shared_between_generations_and_go_with_the_last,
+        two_processes_on_one_database_never_claim_the_same_job,
     ]
 }
 
@@ -1505,21 +1512,38 @@ async fn migrations_are_recorded_as_earlier_versions_recorded_them() {
         return;
     };
     open(&db).await.close().await;
-    let sql = include_str!("../../migrations/postgres/0001_initial.sql");
-    let checksum = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA384, sql.as_bytes());
-    let hex: String = checksum
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let expected: Vec<String> = [
+        (
+            1,
+            "initial",
+            include_str!("../../migrations/postgres/0001_initial.sql"),
+        ),
+        (
+            2,
+            "generations",
+            include_str!("../../migrations/postgres/0002_generations.sql"),
+        ),
+    ]
+    .iter()
+    .map(|(version, description, sql)| {
+        let checksum = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA384, sql.as_bytes());
+        let hex: String = checksum
+            .as_ref()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("{version} {description} true {hex} true")
+    })
+    .collect();
     let recorded = raw_text(
         &db,
         Backend::Postgres,
         "SELECT version || ' ' || description || ' ' || success || ' ' \
-         || encode(checksum, 'hex') || ' ' || (execution_time >= 0) FROM _sqlx_migrations",
+         || encode(checksum, 'hex') || ' ' || (execution_time >= 0) FROM _sqlx_migrations \
+         ORDER BY version",
     )
     .await;
-    assert_eq!(recorded, format!("1 initial true {hex} true"));
+    assert_eq!(recorded, expected.join("\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1575,4 +1599,373 @@ async fn specifications_are_read_on_other_connections_than_the_small_reads() {
         "the specification"
     );
     store.close().await;
+}
+
+// ---- generation jobs ----
+
+/// A user with a specification of one revision; the owner and the specification.
+async fn owner_with_spec<S: Storage>(store: &S, subject: &str) -> (Uuid, Uuid) {
+    let owner = user(store, subject).await;
+    let project = project(store, owner, "Jobs").await;
+    let spec = spec(store, owner, project, "shop", "specforge: 1\nname: shop\n").await;
+    (owner, spec)
+}
+
+/// Queues a generation; its id.
+async fn queue<S: Storage>(store: &S, owner: Uuid, spec: Uuid) -> Uuid {
+    store
+        .create_generation(
+            owner,
+            &NewGeneration {
+                spec_id: spec,
+                spec_revision: 1,
+                target: "openapi".into(),
+                options: json!({}),
+            },
+        )
+        .await
+        .expect("queue a generation")
+        .expect("the spec is the owner's")
+        .id
+}
+
+fn rules(lease_ms: u64, max_attempts: i32) -> ClaimRules {
+    ClaimRules {
+        lease: Duration::from_millis(lease_ms),
+        max_attempts,
+    }
+}
+
+/// A result of one file with `text`.
+fn output(text: &str) -> JobOutput {
+    let bytes = text.as_bytes();
+    JobOutput {
+        files: vec![FileToStore {
+            file: GeneratedFile {
+                path: "README.md".into(),
+                size: bytes.len() as i64,
+                sha256: specforge_codegen::sha256_hex(bytes),
+            },
+            compressed: specforge_server::jobs::compress(bytes).expect("compress"),
+        }],
+        digest: "d".repeat(64),
+        total_bytes: bytes.len() as i64,
+    }
+}
+
+async fn a_job_whose_lease_ran_out_is_claimed_again_and_only_the_new_claim_records<S: Storage>(
+    store: &S,
+) {
+    let (owner, spec) = owner_with_spec(store, "lease").await;
+    let id = queue(store, owner, spec).await;
+    let first = store
+        .claim_generation(rules(300, 3))
+        .await
+        .expect("claim")
+        .expect("a queued job");
+    assert_eq!((first.id, first.attempt), (id, 1));
+    assert_eq!(
+        first.content, "specforge: 1\nname: shop\n",
+        "the revision's text comes along"
+    );
+    assert!(
+        store
+            .claim_generation(rules(300, 3))
+            .await
+            .expect("claim")
+            .is_none(),
+        "a held job is not claimed twice"
+    );
+    assert!(
+        store
+            .heartbeat(id, first.token, 40, Duration::from_millis(300))
+            .await
+            .expect("heartbeat"),
+        "the holder renews its lease"
+    );
+    let running = store
+        .get_generation(owner, id)
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(running.status, GenerationStatus::Running);
+    assert_eq!(running.progress, 40, "the heartbeat records progress");
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    let second = store
+        .claim_generation(rules(300, 3))
+        .await
+        .expect("claim")
+        .expect("the job whose lease ran out");
+    assert_eq!((second.id, second.attempt), (id, 2));
+    assert_ne!(second.token, first.token);
+    // The first worker wakes up: its heartbeat and its result are refused.
+    assert!(
+        !store
+            .heartbeat(id, first.token, 90, Duration::from_millis(300))
+            .await
+            .expect("heartbeat")
+    );
+    assert!(
+        !store
+            .complete_generation(id, first.token, &output("first"))
+            .await
+            .expect("complete"),
+        "a stale claim records nothing"
+    );
+    assert!(
+        !store
+            .fail_generation(id, first.token, "stale")
+            .await
+            .expect("fail")
+    );
+    assert!(
+        store
+            .complete_generation(id, second.token, &output("second"))
+            .await
+            .expect("complete")
+    );
+    assert!(
+        !store
+            .complete_generation(id, second.token, &output("again"))
+            .await
+            .expect("complete"),
+        "a job records one result"
+    );
+    let done = store
+        .get_generation(owner, id)
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(done.status, GenerationStatus::Succeeded);
+    assert_eq!(done.attempts, 2);
+    assert_eq!(done.file_count, Some(1));
+    let files = store
+        .list_generation_files(owner, id)
+        .await
+        .expect("files")
+        .expect("found");
+    assert_eq!(files.len(), 1);
+    let (_, stored) = store
+        .read_generation_file(owner, id, "README.md")
+        .await
+        .expect("read")
+        .expect("the file");
+    assert_eq!(
+        specforge_server::jobs::decompress(&stored).expect("inflate"),
+        b"second",
+        "the result of the current claim is the one kept"
+    );
+}
+
+async fn a_job_whose_last_lease_ran_out_fails_with_a_clear_error<S: Storage>(store: &S) {
+    let (owner, spec) = owner_with_spec(store, "attempts").await;
+    let id = queue(store, owner, spec).await;
+    for attempt in 1..=2 {
+        let job = store
+            .claim_generation(rules(100, 2))
+            .await
+            .expect("claim")
+            .expect("the job");
+        assert_eq!(job.attempt, attempt);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        store
+            .claim_generation(rules(100, 2))
+            .await
+            .expect("claim")
+            .is_none(),
+        "no third attempt"
+    );
+    let failed = store
+        .get_generation(owner, id)
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(failed.status, GenerationStatus::Failed);
+    let error = failed.error.expect("an error");
+    assert!(
+        error.contains("abandoned") && error.contains("2 attempts"),
+        "{error}"
+    );
+    assert!(failed.finished_at.is_some());
+}
+
+async fn concurrent_claimers_never_get_the_same_job<S>(store: &S)
+where
+    S: Storage + Clone + 'static,
+{
+    let (owner, spec) = owner_with_spec(store, "claimers").await;
+    let mut queued = HashSet::new();
+    for _ in 0..24 {
+        queued.insert(queue(store, owner, spec).await);
+    }
+    let mut claimers = Vec::new();
+    for _ in 0..6 {
+        let store = store.clone();
+        claimers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while let Some(job) = store
+                .claim_generation(rules(60_000, 3))
+                .await
+                .expect("claim")
+            {
+                mine.push(job.id);
+            }
+            mine
+        }));
+    }
+    let mut claimed = Vec::new();
+    for claimer in claimers {
+        claimed.extend(claimer.await.expect("a claimer"));
+    }
+    let distinct: HashSet<Uuid> = claimed.iter().copied().collect();
+    assert_eq!(claimed.len(), distinct.len(), "a job was claimed twice");
+    assert_eq!(distinct, queued, "every job was claimed");
+}
+
+async fn a_canceled_job_refuses_its_worker_and_keeps_its_status<S: Storage>(store: &S) {
+    let (owner, spec) = owner_with_spec(store, "cancel").await;
+    let id = queue(store, owner, spec).await;
+    let job = store
+        .claim_generation(rules(60_000, 3))
+        .await
+        .expect("claim")
+        .expect("the job");
+    let stranger = user(store, "stranger").await;
+    assert!(
+        store
+            .cancel_generation(stranger, id)
+            .await
+            .expect("cancel")
+            .is_none(),
+        "another user's job is not found"
+    );
+    let canceled = store.cancel_generation(owner, id).await.expect("cancel");
+    assert!(
+        matches!(&canceled, Some(specforge_server::store::CancelOutcome::Canceled(g)) if g.status == GenerationStatus::Canceled),
+        "{canceled:?}"
+    );
+    assert!(
+        !store
+            .heartbeat(id, job.token, 50, Duration::from_secs(60))
+            .await
+            .expect("heartbeat"),
+        "the worker learns of the cancel at its next heartbeat"
+    );
+    assert!(
+        !store
+            .complete_generation(id, job.token, &output("late"))
+            .await
+            .expect("complete")
+    );
+    let after = store
+        .get_generation(owner, id)
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(after.status, GenerationStatus::Canceled);
+    assert!(
+        matches!(
+            store.cancel_generation(owner, id).await.expect("cancel"),
+            Some(specforge_server::store::CancelOutcome::Finished(_))
+        ),
+        "a canceled job is finished"
+    );
+}
+
+async fn file_contents_are_shared_between_generations_and_go_with_the_last(
+    db: &TestDatabase,
+    backend: Backend,
+) {
+    let store = open(db).await;
+    let (owner, spec) = owner_with_spec(&store, "blobs").await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let id = queue(&store, owner, spec).await;
+        let job = store
+            .claim_generation(rules(60_000, 3))
+            .await
+            .expect("claim")
+            .expect("the job");
+        assert!(
+            store
+                .complete_generation(id, job.token, &output("same text"))
+                .await
+                .expect("complete")
+        );
+        ids.push(id);
+    }
+    assert_eq!(count_rows(db, backend, "generation_files").await, 2);
+    assert_eq!(count_rows(db, backend, "blobs").await, 1, "one stored copy");
+    assert!(
+        store
+            .delete_generation(owner, ids[0])
+            .await
+            .expect("delete")
+    );
+    assert_eq!(
+        count_rows(db, backend, "blobs").await,
+        1,
+        "still used by the other generation"
+    );
+    assert!(
+        store
+            .delete_generation(owner, ids[1])
+            .await
+            .expect("delete")
+    );
+    assert_eq!(count_rows(db, backend, "blobs").await, 0, "no longer used");
+    assert!(
+        !store
+            .delete_generation(owner, ids[1])
+            .await
+            .expect("delete")
+    );
+    store.close().await;
+}
+
+/// Two stores on one database, as two server processes: their workers claim at once.
+async fn two_processes_on_one_database_never_claim_the_same_job(
+    db: &TestDatabase,
+    _backend: Backend,
+) {
+    let first = open(db).await;
+    let second = open(db).await;
+    let (owner, spec) = owner_with_spec(&first, "processes").await;
+    let mut queued = HashSet::new();
+    for _ in 0..20 {
+        queued.insert(queue(&first, owner, spec).await);
+    }
+    let mut claimers = Vec::new();
+    for store in [&first, &second, &first, &second] {
+        let store = store.clone();
+        claimers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while let Some(job) = store
+                .claim_generation(rules(60_000, 3))
+                .await
+                .expect("claim")
+            {
+                // Record a result, as a worker does, while the others claim.
+                assert!(
+                    store
+                        .complete_generation(job.id, job.token, &output("x"))
+                        .await
+                        .expect("complete")
+                );
+                mine.push(job.id);
+            }
+            mine
+        }));
+    }
+    let mut claimed = Vec::new();
+    for claimer in claimers {
+        claimed.extend(claimer.await.expect("a claimer"));
+    }
+    let distinct: HashSet<Uuid> = claimed.iter().copied().collect();
+    assert_eq!(claimed.len(), distinct.len(), "a job was claimed twice");
+    assert_eq!(distinct, queued, "every job was claimed");
+    first.close().await;
+    second.close().await;
 }

@@ -34,6 +34,10 @@ impl Target for OpenApi {
         "The generated API as one OpenAPI 3.1 document (openapi.json)"
     }
 
+    fn language(&self) -> &'static str {
+        "OpenAPI"
+    }
+
     fn options(&self) -> &'static [OptionSpec] {
         OPTIONS
     }

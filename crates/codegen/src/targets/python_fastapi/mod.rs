@@ -79,6 +79,14 @@ impl Target for PythonFastapi {
         "A FastAPI application: SQLAlchemy 2, Pydantic 2, Alembic, JWT roles, pytest"
     }
 
+    fn language(&self) -> &'static str {
+        "Python"
+    }
+
+    fn framework(&self) -> Option<&'static str> {
+        Some("FastAPI")
+    }
+
     fn options(&self) -> &'static [OptionSpec] {
         OPTIONS
     }

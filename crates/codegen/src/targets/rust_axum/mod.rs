@@ -122,6 +122,14 @@ impl Target for RustAxum {
          and CI"
     }
 
+    fn language(&self) -> &'static str {
+        "Rust"
+    }
+
+    fn framework(&self) -> Option<&'static str> {
+        Some("axum")
+    }
+
     fn options(&self) -> &'static [OptionSpec] {
         OPTIONS
     }

@@ -23,6 +23,14 @@ impl Target for SqlPostgres {
         "The schema as PostgreSQL DDL (schema.sql): tables, keys, constraints and indexes"
     }
 
+    fn language(&self) -> &'static str {
+        "SQL"
+    }
+
+    fn framework(&self) -> Option<&'static str> {
+        Some("PostgreSQL")
+    }
+
     fn generate(&self, model: &Model, _options: &Options, out: &mut FileTree) -> Result<(), Error> {
         let plan = Plan::new(model)?;
         out.insert("schema.sql", ddl(&plan, Dialect::Postgres))

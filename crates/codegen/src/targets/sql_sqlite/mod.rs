@@ -23,6 +23,14 @@ impl Target for SqlSqlite {
         "The schema as SQLite DDL (schema.sql): tables, keys, constraints and indexes"
     }
 
+    fn language(&self) -> &'static str {
+        "SQL"
+    }
+
+    fn framework(&self) -> Option<&'static str> {
+        Some("SQLite")
+    }
+
     fn generate(&self, model: &Model, _options: &Options, out: &mut FileTree) -> Result<(), Error> {
         let plan = Plan::new(model)?;
         out.insert("schema.sql", ddl(&plan, Dialect::Sqlite))

@@ -25,11 +25,18 @@ struct Migration {
 }
 
 /// The files of `migrations/postgres`, in order (a test checks that none is missing).
-static MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "initial",
-    sql: include_str!("../../../migrations/postgres/0001_initial.sql"),
-}];
+static MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "initial",
+        sql: include_str!("../../../migrations/postgres/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "generations",
+        sql: include_str!("../../../migrations/postgres/0002_generations.sql"),
+    },
+];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations ( \
     version BIGINT PRIMARY KEY, \

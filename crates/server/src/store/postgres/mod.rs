@@ -151,6 +151,107 @@ const SELECT_REVISION: &str = concat!(
      WHERE r.spec_id = $1 AND r.revision = $2 AND p.owner_id = $3"
 );
 
+/// The columns of a generation, from `generations g`.
+macro_rules! generation_columns {
+    () => {
+        "g.id, g.spec_id, g.spec_revision, g.target, g.options, g.status, g.progress, g.error, \
+         g.file_count, g.total_bytes, g.digest, g.attempts, g.created_at, g.started_at, \
+         g.finished_at"
+    };
+}
+
+/// Joins a generation `g` to its owner `p`.
+macro_rules! owned_generation {
+    () => {
+        " FROM generations g JOIN specs s ON s.id = g.spec_id \
+         JOIN projects p ON p.id = s.project_id "
+    };
+}
+
+// The SELECT makes the insert happen only for a revision of the owner's specification.
+const INSERT_GENERATION: &str = "INSERT INTO generations \
+         (id, spec_id, spec_revision, target, options, status, progress, attempts, created_at) \
+     SELECT $1, r.spec_id, r.revision, $4, $5::text::json, 'queued', 0, 0, $6 \
+     FROM spec_revisions r JOIN specs s ON s.id = r.spec_id JOIN projects p ON p.id = s.project_id \
+     WHERE r.spec_id = $2 AND r.revision = $3 AND p.owner_id = $7";
+const SELECT_GENERATION: &str = concat!(
+    "SELECT ",
+    generation_columns!(),
+    owned_generation!(),
+    "WHERE g.id = $1 AND p.owner_id = $2"
+);
+const LIST_GENERATIONS: &str = concat!(
+    "SELECT ",
+    generation_columns!(),
+    " FROM generations g WHERE g.spec_id = $1 ORDER BY g.id DESC LIMIT $2"
+);
+const LIST_GENERATIONS_AFTER: &str = concat!(
+    "SELECT ",
+    generation_columns!(),
+    " FROM generations g WHERE g.spec_id = $1 AND g.id < $2 ORDER BY g.id DESC LIMIT $3"
+);
+const CANCEL_GENERATION: &str = concat!(
+    "WITH c AS (UPDATE generations SET status = 'canceled', finished_at = $3, \
+         lease_token = NULL, lease_expires_at = NULL \
+     WHERE id = $1 AND status IN ('queued', 'running') AND spec_id IN \
+         (SELECT s.id FROM specs s JOIN projects p ON p.id = s.project_id WHERE p.owner_id = $2) \
+     RETURNING *) SELECT ",
+    generation_columns!(),
+    " FROM c g"
+);
+const GENERATION_BLOBS: &str =
+    "SELECT DISTINCT sha256 FROM generation_files WHERE generation_id = $1";
+const DELETE_GENERATION: &str = "DELETE FROM generations WHERE id = $1 AND spec_id IN \
+     (SELECT s.id FROM specs s JOIN projects p ON p.id = s.project_id WHERE p.owner_id = $2)";
+const DELETE_UNUSED_BLOBS: &str = "DELETE FROM blobs b WHERE b.sha256 = ANY($1) \
+     AND NOT EXISTS (SELECT 1 FROM generation_files f WHERE f.sha256 = b.sha256)";
+/// Removes the stored contents no generation uses any more.
+const SWEEP_BLOBS: &str = "DELETE FROM blobs b WHERE NOT EXISTS \
+     (SELECT 1 FROM generation_files f WHERE f.sha256 = b.sha256)";
+// Paths sort bytewise, as in the generated tree and its archives.
+const LIST_GENERATION_FILES: &str = "SELECT path, size, sha256 FROM generation_files \
+     WHERE generation_id = $1 ORDER BY path COLLATE \"C\"";
+const READ_GENERATION_FILE: &str = "SELECT f.path, f.size, f.sha256, b.data \
+     FROM generation_files f JOIN blobs b ON b.sha256 = f.sha256 \
+     JOIN generations g ON g.id = f.generation_id \
+     JOIN specs s ON s.id = g.spec_id JOIN projects p ON p.id = s.project_id \
+     WHERE f.generation_id = $1 AND f.path = $2 AND p.owner_id = $3";
+const READ_BLOB: &str = "SELECT data FROM blobs WHERE sha256 = $1";
+const FAIL_ABANDONED: &str = "UPDATE generations SET status = 'failed', finished_at = $1, \
+         lease_token = NULL, lease_expires_at = NULL, \
+         error = 'the job was abandoned: the worker running it stopped answering (' \
+                 || attempts || ' attempts)' \
+     WHERE status = 'running' AND lease_expires_at < $2 AND attempts >= $3";
+// SKIP LOCKED: claimers running at once each take another job instead of waiting for the row
+// another one holds; the row's condition is checked again once it is locked.
+const CLAIM_GENERATION: &str = "UPDATE generations g SET status = 'running', \
+         attempts = g.attempts + 1, lease_token = $1, lease_expires_at = $2, \
+         started_at = coalesce(g.started_at, $3), progress = 0 \
+     FROM (SELECT id FROM generations \
+           WHERE status = 'queued' OR (status = 'running' AND lease_expires_at < $4) \
+           ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) c \
+     WHERE g.id = c.id \
+     RETURNING g.id, g.spec_id, g.spec_revision, g.target, g.options, g.attempts";
+const JOB_SOURCE: &str =
+    "SELECT format, content FROM spec_revisions WHERE spec_id = $1 AND revision = $2";
+const HEARTBEAT: &str = "UPDATE generations SET lease_expires_at = $3, \
+         progress = greatest(progress, $4) \
+     WHERE id = $1 AND lease_token = $2 AND status = 'running'";
+const HOLD_JOB: &str = "SELECT 1 FROM generations \
+     WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR UPDATE";
+const INSERT_BLOBS: &str = "INSERT INTO blobs (sha256, size, data) \
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[]) ON CONFLICT (sha256) DO NOTHING";
+const INSERT_GENERATION_FILES: &str = "INSERT INTO generation_files \
+         (generation_id, path, size, sha256) \
+     SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::text[])";
+const SUCCEED_GENERATION: &str = "UPDATE generations SET status = 'succeeded', progress = 100, \
+         file_count = $2, total_bytes = $3, digest = $4, finished_at = $5, lease_token = NULL, \
+         lease_expires_at = NULL \
+     WHERE id = $1";
+const FAIL_GENERATION: &str = "UPDATE generations SET status = 'failed', error = $3, \
+         finished_at = $4, lease_token = NULL, lease_expires_at = NULL \
+     WHERE id = $1 AND lease_token = $2 AND status = 'running'";
+
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
 /// Storage in one PostgreSQL database.
@@ -231,6 +332,36 @@ fn spec_from_parts(r: &Row, content: String) -> Result<Spec, tokio_postgres::Err
         summary: r.try_get("summary")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+    })
+}
+
+fn generation_from(r: &Row) -> Result<Generation, tokio_postgres::Error> {
+    let status: String = r.try_get("status")?;
+    Ok(Generation {
+        id: r.try_get("id")?,
+        spec_id: r.try_get("spec_id")?,
+        spec_revision: r.try_get("spec_revision")?,
+        target: r.try_get("target")?,
+        options: r.try_get("options")?,
+        // The column's CHECK allows only the five words.
+        status: GenerationStatus::parse(&status).unwrap_or(GenerationStatus::Failed),
+        progress: r.try_get("progress")?,
+        error: r.try_get("error")?,
+        file_count: r.try_get("file_count")?,
+        total_bytes: r.try_get("total_bytes")?,
+        digest: r.try_get("digest")?,
+        attempts: r.try_get("attempts")?,
+        created_at: r.try_get("created_at")?,
+        started_at: r.try_get("started_at")?,
+        finished_at: r.try_get("finished_at")?,
+    })
+}
+
+fn file_from(r: &Row) -> Result<GeneratedFile, tokio_postgres::Error> {
+    Ok(GeneratedFile {
+        path: r.try_get("path")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
     })
 }
 
@@ -475,8 +606,13 @@ impl Storage for PgStore {
     }
 
     async fn delete_project(&self, owner: Uuid, id: Uuid) -> StoreResult<bool> {
-        // Specifications and their revisions go with it through ON DELETE CASCADE.
-        Ok(self.execute_alone(DELETE_PROJECT, &[&id, &owner]).await? > 0)
+        // Specifications, their revisions and generations go with it through ON DELETE CASCADE;
+        // the contents no other generation uses go after them.
+        let deleted = self.execute_alone(DELETE_PROJECT, &[&id, &owner]).await? > 0;
+        if deleted {
+            self.execute_alone(SWEEP_BLOBS, &[]).await?;
+        }
+        Ok(deleted)
     }
 
     async fn create_spec(
@@ -687,6 +823,7 @@ impl Storage for PgStore {
         let deleted = self.execute_alone(DELETE_SPEC, &[&id, &owner]).await? > 0;
         if deleted {
             self.texts.forget(id);
+            self.execute_alone(SWEEP_BLOBS, &[]).await?;
         }
         Ok(deleted)
     }
@@ -726,5 +863,291 @@ impl Storage for PgStore {
             .alone(SELECT_REVISION, &[&spec_id, &revision, &owner])
             .await?;
         Ok(map_rows(&rows, revision_from)?.pop())
+    }
+
+    async fn create_generation(
+        &self,
+        owner: Uuid,
+        new: &NewGeneration,
+    ) -> StoreResult<Option<Generation>> {
+        let generation = Generation {
+            id: Uuid::now_v7(),
+            spec_id: new.spec_id,
+            spec_revision: new.spec_revision,
+            target: new.target.clone(),
+            options: new.options.clone(),
+            status: GenerationStatus::Queued,
+            progress: 0,
+            error: None,
+            file_count: None,
+            total_bytes: None,
+            digest: None,
+            attempts: 0,
+            created_at: now(),
+            started_at: None,
+            finished_at: None,
+        };
+        let inserted = self
+            .execute_alone(
+                INSERT_GENERATION,
+                &[
+                    &generation.id,
+                    &generation.spec_id,
+                    &generation.spec_revision,
+                    &generation.target,
+                    &json_text(&generation.options),
+                    &generation.created_at,
+                    &owner,
+                ],
+            )
+            .await?;
+        Ok((inserted > 0).then_some(generation))
+    }
+
+    async fn get_generation(&self, owner: Uuid, id: Uuid) -> StoreResult<Option<Generation>> {
+        let rows = self.small_read(SELECT_GENERATION, &[&id, &owner]).await?;
+        Ok(map_rows(&rows, generation_from)?.pop())
+    }
+
+    async fn list_generations(
+        &self,
+        owner: Uuid,
+        spec_id: Uuid,
+        page: PageRequest,
+    ) -> StoreResult<Option<Page<Generation>>> {
+        let (limit, fetch) = fetch_limit(&page);
+        let after = id_cursor(&page)?;
+        if self
+            .small_read(OWNED_SPEC, &[&spec_id, &owner])
+            .await?
+            .is_empty()
+        {
+            return Ok(None);
+        }
+        let rows = match after {
+            None => {
+                self.small_read(LIST_GENERATIONS, &[&spec_id, &fetch])
+                    .await?
+            }
+            Some(after) => {
+                self.small_read(LIST_GENERATIONS_AFTER, &[&spec_id, &after, &fetch])
+                    .await?
+            }
+        };
+        Ok(Some(into_page(map_rows(&rows, generation_from)?, limit)))
+    }
+
+    async fn cancel_generation(&self, owner: Uuid, id: Uuid) -> StoreResult<Option<CancelOutcome>> {
+        let rows = self
+            .alone(CANCEL_GENERATION, &[&id, &owner, &now()])
+            .await?;
+        if let Some(canceled) = map_rows(&rows, generation_from)?.pop() {
+            return Ok(Some(CancelOutcome::Canceled(canceled)));
+        }
+        // Not the owner's, or finished already.
+        Ok(self
+            .get_generation(owner, id)
+            .await?
+            .map(CancelOutcome::Finished))
+    }
+
+    async fn delete_generation(&self, owner: Uuid, id: Uuid) -> StoreResult<bool> {
+        let mut lease = self.pool.exclusive().await?;
+        let [used, delete, unused] = prepare_all(
+            lease.conn(),
+            [GENERATION_BLOBS, DELETE_GENERATION, DELETE_UNUSED_BLOBS],
+        )
+        .await?;
+        let tx = lease
+            .conn_mut()
+            .client
+            .transaction()
+            .await
+            .map_err(store_error)?;
+        let shas: Vec<String> = tx
+            .query(&used, &[&id])
+            .await
+            .map_err(store_error)?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()
+            .map_err(store_error)?;
+        if tx
+            .execute(&delete, &[&id, &owner])
+            .await
+            .map_err(store_error)?
+            == 0
+        {
+            return Ok(false);
+        }
+        tx.execute(&unused, &[&shas]).await.map_err(store_error)?;
+        tx.commit().await.map_err(store_error)?;
+        Ok(true)
+    }
+
+    async fn list_generation_files(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+    ) -> StoreResult<Option<Vec<GeneratedFile>>> {
+        if self.get_generation(owner, id).await?.is_none() {
+            return Ok(None);
+        }
+        let rows = self.alone(LIST_GENERATION_FILES, &[&id]).await?;
+        Ok(Some(map_rows(&rows, file_from)?))
+    }
+
+    async fn read_generation_file(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        path: &str,
+    ) -> StoreResult<Option<(GeneratedFile, Vec<u8>)>> {
+        let rows = self
+            .alone(READ_GENERATION_FILE, &[&id, &path, &owner])
+            .await?;
+        rows.first()
+            .map(|r| {
+                Ok((
+                    file_from(r).map_err(store_error)?,
+                    r.try_get("data").map_err(store_error)?,
+                ))
+            })
+            .transpose()
+    }
+
+    async fn read_blob(&self, sha256: &str) -> StoreResult<Option<Vec<u8>>> {
+        let rows = self.alone(READ_BLOB, &[&sha256]).await?;
+        rows.first()
+            .map(|r| r.try_get(0).map_err(store_error))
+            .transpose()
+    }
+
+    async fn claim_generation(&self, rules: ClaimRules) -> StoreResult<Option<ClaimedJob>> {
+        let at = now();
+        let now_ms = epoch_ms(at);
+        let expires =
+            now_ms.saturating_add(i64::try_from(rules.lease.as_millis()).unwrap_or(i64::MAX));
+        let token = Uuid::now_v7();
+        let mut lease = self.pool.exclusive().await?;
+        let [abandoned, claim, source] =
+            prepare_all(lease.conn(), [FAIL_ABANDONED, CLAIM_GENERATION, JOB_SOURCE]).await?;
+        let tx = lease
+            .conn_mut()
+            .client
+            .transaction()
+            .await
+            .map_err(store_error)?;
+        tx.execute(&abandoned, &[&at, &now_ms, &rules.max_attempts])
+            .await
+            .map_err(store_error)?;
+        let Some(row) = tx
+            .query_opt(&claim, &[&token, &expires, &at, &now_ms])
+            .await
+            .map_err(store_error)?
+        else {
+            tx.commit().await.map_err(store_error)?;
+            return Ok(None);
+        };
+        let spec_id: Uuid = row.try_get("spec_id").map_err(store_error)?;
+        let revision: i64 = row.try_get("spec_revision").map_err(store_error)?;
+        let text = tx
+            .query_one(&source, &[&spec_id, &revision])
+            .await
+            .map_err(store_error)?;
+        let job = ClaimedJob {
+            id: row.try_get("id").map_err(store_error)?,
+            token,
+            attempt: row.try_get("attempts").map_err(store_error)?,
+            target: row.try_get("target").map_err(store_error)?,
+            options: row.try_get("options").map_err(store_error)?,
+            format: text.try_get("format").map_err(store_error)?,
+            content: text.try_get("content").map_err(store_error)?,
+        };
+        tx.commit().await.map_err(store_error)?;
+        Ok(Some(job))
+    }
+
+    async fn heartbeat(
+        &self,
+        id: Uuid,
+        token: Uuid,
+        progress: i32,
+        lease: std::time::Duration,
+    ) -> StoreResult<bool> {
+        let expires =
+            epoch_ms(now()).saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX));
+        let changed = self
+            .execute_alone(HEARTBEAT, &[&id, &token, &expires, &progress.clamp(0, 100)])
+            .await?;
+        Ok(changed > 0)
+    }
+
+    async fn complete_generation(
+        &self,
+        id: Uuid,
+        token: Uuid,
+        output: &JobOutput,
+    ) -> StoreResult<bool> {
+        let mut lease = self.pool.exclusive().await?;
+        let [hold, blobs, files, succeed] = prepare_all(
+            lease.conn(),
+            [
+                HOLD_JOB,
+                INSERT_BLOBS,
+                INSERT_GENERATION_FILES,
+                SUCCEED_GENERATION,
+            ],
+        )
+        .await?;
+        let tx = lease
+            .conn_mut()
+            .client
+            .transaction()
+            .await
+            .map_err(store_error)?;
+        // The row lock keeps a cancel or a second claim out until the commit.
+        if tx
+            .query_opt(&hold, &[&id, &token])
+            .await
+            .map_err(store_error)?
+            .is_none()
+        {
+            return Ok(false);
+        }
+        let shas: Vec<&str> = output
+            .files
+            .iter()
+            .map(|f| f.file.sha256.as_str())
+            .collect();
+        let sizes: Vec<i64> = output.files.iter().map(|f| f.file.size).collect();
+        let data: Vec<&[u8]> = output
+            .files
+            .iter()
+            .map(|f| f.compressed.as_slice())
+            .collect();
+        let paths: Vec<&str> = output.files.iter().map(|f| f.file.path.as_str()).collect();
+        tx.execute(&blobs, &[&shas, &sizes, &data])
+            .await
+            .map_err(store_error)?;
+        tx.execute(&files, &[&id, &paths, &sizes, &shas])
+            .await
+            .map_err(store_error)?;
+        let count = i64::try_from(output.files.len()).unwrap_or(i64::MAX);
+        tx.execute(
+            &succeed,
+            &[&id, &count, &output.total_bytes, &output.digest, &now()],
+        )
+        .await
+        .map_err(store_error)?;
+        tx.commit().await.map_err(store_error)?;
+        Ok(true)
+    }
+
+    async fn fail_generation(&self, id: Uuid, token: Uuid, error: &str) -> StoreResult<bool> {
+        let changed = self
+            .execute_alone(FAIL_GENERATION, &[&id, &token, &error, &now()])
+            .await?;
+        Ok(changed > 0)
     }
 }
