@@ -9,20 +9,21 @@ use specforge_spec::model::Operation;
 
 use super::cases::{kind, test_cases};
 use super::context::{
-    Migration, Project, PyBodyField, PyColumn, PyEntity, PyEnum, PyFilter, PyJoinTable, PyJoinUse,
+    Migration, Project, PyBodyField, PyColumn, PyEntity, PyEnum, PyFilter, PyIdList, PyJoinTable,
     PyOp, PyRef,
 };
-use super::imports::import_lists;
 use super::literals::{ident, md_line, py_str, py_value};
-use super::reserved::{ATTR_RESERVED, CLASS_RESERVED};
+use super::reserved::{ATTR_RESERVED, CLASS_RESERVED, LOCAL_RESERVED};
 use super::types::{Imports, constraints, types};
 use super::{DEPENDENCIES, DEV_DEPENDENCIES};
 use crate::error::Error;
 use crate::manifest::VERSION;
-use crate::naming::{Case, Clash, Lang, Namespace, ascii_words, join};
+use crate::naming::{Case, Clash, Lang, Namespace, ascii_words, case, join};
 use crate::passes::ddl::{self, Dialect};
+use crate::passes::openapi_doc;
 use crate::passes::text::toml_string;
 use crate::plan::{EntityPlan, FilterOn, Plan, clash_error};
+use crate::sql_names;
 
 fn ops_of(entity: &EntityPlan<'_>) -> Vec<Operation> {
     entity.entity.operations.clone()
@@ -61,7 +62,13 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             description_py: e.def.description.as_deref().map(py_str),
             members,
         });
-        enum_class.insert(e.name.to_owned(), class);
+        let longest = e
+            .values
+            .iter()
+            .map(|v| v.chars().count())
+            .max()
+            .unwrap_or(1);
+        enum_class.insert(e.name.to_owned(), (class, longest));
     }
 
     let ok = plan.creatable();
@@ -72,18 +79,27 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         .map(|e| ident(e.name, Case::Pascal, CLASS_RESERVED))
         .collect();
 
-    // Join tables.
-    let joins: Vec<PyJoinTable> = plan
-        .joins
-        .iter()
-        .enumerate()
-        .map(|(i, j)| PyJoinTable {
-            var: format!("sf_join_{i}"),
-            table_py: py_str(&j.table),
-            owner_column_py: py_str(&j.owner_column),
-            target_column_py: py_str(&j.target_column),
-        })
-        .collect();
+    let modules: Vec<String> = {
+        let mut taken = Namespace::new("Python module of an entity");
+        for fixed in ["base", "custom", "enums"] {
+            taken.claim(fixed, "the generated package", &mut clashes);
+        }
+        plan.entities
+            .iter()
+            .map(|e| {
+                let module = Lang::Python.ident(e.name, Case::Snake);
+                taken.claim(&module, &e.pointer, &mut clashes);
+                module
+            })
+            .collect()
+    };
+    let id_column = |index: usize| -> String {
+        plan.entities[index]
+            .fields
+            .iter()
+            .find(|f| f.field.primary_key)
+            .map_or_else(|| "id".to_owned(), |f| f.column.clone())
+    };
 
     let all_roles: Vec<String> = {
         let mut roles: Vec<String> = model.roles.clone();
@@ -103,6 +119,7 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
     let mut cases = Vec::new();
     for (index, e) in plan.entities.iter().enumerate() {
         let class = classes[index].clone();
+        let module = modules[index].clone();
         let input = format!("{class}Input");
         let page = format!("{class}Page");
         schema_classes.claim(&class, &e.pointer, &mut clashes);
@@ -110,6 +127,7 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         schema_classes.claim(&page, &e.pointer, &mut clashes);
         model_classes.claim(&class, &e.pointer, &mut clashes);
         let mut attrs = Namespace::new(format!("Python attribute of `{class}`"));
+        let mut taken_attrs: Vec<String> = vec!["id".to_owned()];
         let mut params = Namespace::new(format!("query parameter of `/api/{}`", e.collection));
         for fixed in ["page", "page_size", "sort"] {
             params.claim(fixed, "the list operation's parameters", &mut clashes);
@@ -118,13 +136,28 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         let mut columns = Vec::new();
         let mut input_fields = Vec::new();
         let mut read_fields = Vec::new();
-        let mut writable = Vec::new();
         let mut field_attrs = Vec::new();
         let mut unique = Vec::new();
+        let mut assignments = Vec::new();
+        let mut table_args = Vec::new();
         let mut kinds = serde_json::Map::new();
+        if e.primary_key != format!("pk_{}", e.table) {
+            table_args.push(exploded(
+                "sa.PrimaryKeyConstraint",
+                &[
+                    py_str(&id_column(index)),
+                    format!("name=conv({})", py_str(&e.primary_key)),
+                ],
+            ));
+        }
         for f in &e.fields {
-            let attr = ident(&f.field.name, Case::Snake, ATTR_RESERVED);
+            let attr = if f.field.primary_key {
+                "id".to_owned()
+            } else {
+                ident(&f.field.name, Case::Snake, ATTR_RESERVED)
+            };
             attrs.claim(&attr, &f.pointer, &mut clashes);
+            taken_attrs.push(attr.clone());
             field_attrs.push(attr.clone());
             let t = types(f.field, &enum_class, &mut imports);
             let nullable = !f.field.required && !f.field.primary_key;
@@ -133,14 +166,65 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             } else {
                 format!("Mapped[{}]", t.orm)
             };
-            let mut args = vec![py_str(&f.column), t.column.clone()];
+            let mut args = Vec::new();
+            if attr != f.column {
+                args.push(py_str(&f.column));
+            }
+            args.push(t.column.clone());
             if f.field.primary_key {
                 args.push("primary_key=True".to_owned());
-            } else {
+            } else if t.orm == "Any" {
                 args.push(format!(
                     "nullable={}",
                     if nullable { "True" } else { "False" }
                 ));
+            }
+            if let Some(name) = &f.unique_constraint {
+                if *name == format!("uq_{}_{}", e.table, f.column) {
+                    args.push("unique=True".to_owned());
+                } else {
+                    table_args.push(exploded(
+                        "sa.UniqueConstraint",
+                        &[py_str(&f.column), format!("name=conv({})", py_str(name))],
+                    ));
+                }
+            }
+            if let Some(name) = &f.index {
+                if *name == format!("ix_{}_{}", e.table, f.column) {
+                    args.push("index=True".to_owned());
+                } else {
+                    table_args.push(exploded(
+                        "sa.Index",
+                        &[format!("conv({})", py_str(name)), py_str(&f.column)],
+                    ));
+                }
+            }
+            let pg = ddl::checks(plan.model, f.field, &f.column, Dialect::Postgres);
+            let lite = ddl::checks(plan.model, f.field, &f.column, Dialect::Sqlite);
+            if !pg.is_empty() || !lite.is_empty() {
+                let name = f
+                    .check_constraint
+                    .clone()
+                    .unwrap_or_else(|| sql_names::check_name(&e.table, &f.column));
+                let check = |conditions: &[String]| {
+                    exploded(
+                        "sa.CheckConstraint",
+                        &[
+                            py_str(&conditions.join(" AND ")),
+                            format!("name=conv({})", py_str(&name)),
+                        ],
+                    )
+                };
+                if pg == lite {
+                    table_args.push(check(&pg));
+                } else {
+                    if !pg.is_empty() {
+                        table_args.push(format!("{}.ddl_if(dialect=\"postgresql\")", check(&pg)));
+                    }
+                    if !lite.is_empty() {
+                        table_args.push(format!("{}.ddl_if(dialect=\"sqlite\")", check(&lite)));
+                    }
+                }
             }
             columns.push(PyColumn {
                 attr: attr.clone(),
@@ -176,7 +260,7 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
                 continue;
             }
             kinds.insert(f.wire.clone(), json!(kind(&f.field.ty)));
-            writable.push(py_str(&attr));
+            assignments.push((attr.clone(), format!("data.{attr}")));
             // The request body.
             let mut args = Vec::new();
             match &f.field.default {
@@ -194,7 +278,7 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             if let Some(d) = &f.field.description {
                 args.push(format!("description={}", py_str(d)));
             }
-            let annotation = if f.field.required || t.input == "SfAnyJson" {
+            let annotation = if f.field.required || t.input == "AnyJson" {
                 t.input.clone()
             } else {
                 format!("{} | None", t.input)
@@ -207,6 +291,8 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         }
 
         let mut refs = Vec::new();
+        let mut relationships = Vec::new();
+        let mut targets: Vec<usize> = Vec::new();
         for r in &e.refs {
             let mut words = ascii_words(&r.relation.name);
             words.push("id".to_owned());
@@ -219,6 +305,47 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
                 }
             };
             attrs.claim(&attr, &r.pointer, &mut clashes);
+            taken_attrs.push(attr.clone());
+            let mut args = Vec::new();
+            if attr != r.column {
+                args.push(py_str(&r.column));
+            }
+            args.push("UuidType()".to_owned());
+            let target_ref = format!("{}.{}", r.target_table, id_column(r.target));
+            if r.foreign_key == format!("fk_{}_{}", e.table, r.column) {
+                args.push(format!(
+                    "sa.ForeignKey({}, ondelete={})",
+                    py_str(&target_ref),
+                    py_str(r.on_delete)
+                ));
+            } else {
+                args.push(format!(
+                    "sa.ForeignKey({}, ondelete={}, name=conv({}))",
+                    py_str(&target_ref),
+                    py_str(r.on_delete),
+                    py_str(&r.foreign_key)
+                ));
+            }
+            if let Some(name) = &r.unique_constraint {
+                if *name == format!("uq_{}_{}", e.table, r.column) {
+                    args.push("unique=True".to_owned());
+                } else {
+                    table_args.push(exploded(
+                        "sa.UniqueConstraint",
+                        &[py_str(&r.column), format!("name=conv({})", py_str(name))],
+                    ));
+                }
+            }
+            if let Some(name) = &r.index {
+                if *name == format!("ix_{}_{}", e.table, r.column) {
+                    args.push("index=True".to_owned());
+                } else {
+                    table_args.push(exploded(
+                        "sa.Index",
+                        &[format!("conv({})", py_str(name)), py_str(&r.column)],
+                    ));
+                }
+            }
             columns.push(PyColumn {
                 attr: attr.clone(),
                 annotation: if r.required {
@@ -226,11 +353,28 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
                 } else {
                     "Mapped[uuid.UUID | None]".to_owned()
                 },
-                args: vec![
-                    py_str(&r.column),
-                    "SfUuid()".to_owned(),
-                    format!("nullable={}", if r.required { "False" } else { "True" }),
-                ],
+                args,
+            });
+            // The relationship beside the column: `author` for `author_id`.
+            let rel = fresh(
+                ident(&r.relation.name, Case::Snake, ATTR_RESERVED),
+                &mut taken_attrs,
+            );
+            let target = classes[r.target].clone();
+            let mut rel_args = vec![format!("foreign_keys=[{attr}]")];
+            if r.target == index {
+                rel_args.push("remote_side=[id]".to_owned());
+            } else if !targets.contains(&r.target) {
+                targets.push(r.target);
+            }
+            relationships.push(PyColumn {
+                attr: rel,
+                annotation: if r.required {
+                    format!("Mapped[{}]", py_str(&target))
+                } else {
+                    format!("Mapped[{}]", py_str(&format!("{target} | None")))
+                },
+                args: rel_args,
             });
             let mut read_args = Vec::new();
             if attr != r.wire {
@@ -256,13 +400,13 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             input_fields.push(PyBodyField {
                 attr: attr.clone(),
                 annotation: if r.required {
-                    "SfUuid".to_owned()
+                    "UuidInput".to_owned()
                 } else {
-                    "SfUuid | None".to_owned()
+                    "UuidInput | None".to_owned()
                 },
                 args,
             });
-            writable.push(py_str(&attr));
+            assignments.push((attr.clone(), format!("data.{attr}")));
             if let Some(name) = &r.unique_constraint {
                 unique.push((py_str(name), py_str(&r.wire)));
                 unique.push((
@@ -271,19 +415,106 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
                 ));
             }
             refs.push(PyRef {
+                attr: attr.clone(),
                 attr_py: py_str(&attr),
                 wire_py: py_str(&r.wire),
                 target: classes[r.target].clone(),
+                required: r.required,
             });
         }
 
-        let mut join_uses = Vec::new();
+        let mut id_lists = Vec::new();
+        let mut join_tables = Vec::new();
+        let mut locals: Vec<String> = LOCAL_RESERVED.iter().map(|s| (*s).to_owned()).collect();
+        locals.push("data".to_owned());
         for &j in &e.joins {
             let jp = &plan.joins[j];
             let mut words = ascii_words(&jp.relation.name);
             words.push("ids".to_owned());
             let attr = Lang::Python.escape(join(&words, Case::Snake));
             attrs.claim(&attr, &jp.pointer, &mut clashes);
+            taken_attrs.push(attr.clone());
+            let rel = fresh(
+                ident(&jp.relation.name, Case::Snake, ATTR_RESERVED),
+                &mut taken_attrs,
+            );
+            let var = format!("{}_table", jp.table);
+            let fk = |column: &str, target_table: &str, target: usize, name: &str| {
+                let target_ref = py_str(&format!("{target_table}.{}", id_column(target)));
+                if *name == format!("fk_{}_{column}", jp.table) {
+                    format!("sa.ForeignKey({target_ref}, ondelete=\"CASCADE\")")
+                } else {
+                    format!(
+                        "sa.ForeignKey({target_ref}, ondelete=\"CASCADE\", name=conv({}))",
+                        py_str(name)
+                    )
+                }
+            };
+            let mut target_args = vec![
+                py_str(&jp.target_column),
+                "UuidType()".to_owned(),
+                fk(
+                    &jp.target_column,
+                    &jp.target_table,
+                    jp.target,
+                    &jp.target_foreign_key,
+                ),
+                "primary_key=True".to_owned(),
+            ];
+            let mut args = Vec::new();
+            if jp.index == format!("ix_{}_{}", jp.table, jp.target_column) {
+                target_args.push("index=True".to_owned());
+            } else {
+                args.push(format!(
+                    "sa.Index(conv({}), {})",
+                    py_str(&jp.index),
+                    py_str(&jp.target_column)
+                ));
+            }
+            if jp.primary_key != format!("pk_{}", jp.table) {
+                args.push(format!(
+                    "sa.PrimaryKeyConstraint({}, {}, name=conv({}))",
+                    py_str(&jp.owner_column),
+                    py_str(&jp.target_column),
+                    py_str(&jp.primary_key)
+                ));
+            }
+            join_tables.push(PyJoinTable {
+                var: var.clone(),
+                table_py: py_str(&jp.table),
+                columns: vec![
+                    PyColumn {
+                        attr: String::new(),
+                        annotation: String::new(),
+                        args: vec![
+                            py_str(&jp.owner_column),
+                            "UuidType()".to_owned(),
+                            fk(
+                                &jp.owner_column,
+                                &jp.owner_table,
+                                jp.owner,
+                                &jp.owner_foreign_key,
+                            ),
+                            "primary_key=True".to_owned(),
+                        ],
+                    },
+                    PyColumn {
+                        attr: String::new(),
+                        annotation: String::new(),
+                        args: target_args,
+                    },
+                ],
+                args,
+            });
+            let target = classes[jp.target].clone();
+            if jp.target != index && !targets.contains(&jp.target) {
+                targets.push(jp.target);
+            }
+            relationships.push(PyColumn {
+                attr: rel.clone(),
+                annotation: format!("Mapped[list[{}]]", py_str(&target)),
+                args: vec![format!("secondary={var}")],
+            });
             let mut args = vec!["default_factory=list".to_owned()];
             let mut read_args = Vec::new();
             if attr != jp.wire {
@@ -292,7 +523,7 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             }
             input_fields.push(PyBodyField {
                 attr: attr.clone(),
-                annotation: "list[SfUuid]".to_owned(),
+                annotation: "list[UuidInput]".to_owned(),
                 args,
             });
             read_fields.push(PyBodyField {
@@ -300,15 +531,21 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
                 annotation: "list[uuid.UUID]".to_owned(),
                 args: read_args,
             });
-            join_uses.push(PyJoinUse {
-                attr_py: py_str(&attr),
+            let local = fresh(rel.clone(), &mut locals);
+            assignments.push((rel.clone(), local.clone()));
+            id_lists.push(PyIdList {
+                attr,
+                relationship: rel,
                 wire_py: py_str(&jp.wire),
-                var: joins[j].var.clone(),
-                owner_column_py: py_str(&jp.owner_column),
-                target_column_py: py_str(&jp.target_column),
-                target: classes[jp.target].clone(),
+                target,
+                var: local,
             });
         }
+        targets.sort_by(|a, b| modules[*a].cmp(&modules[*b]));
+        let type_checking = targets
+            .iter()
+            .map(|&t| format!("from .{} import {}", modules[t], classes[t]))
+            .collect();
         // Timestamps go last in the resource, after references and id lists.
         let stamps: Vec<usize> = (0..read_fields.len())
             .filter(|&i| i < e.fields.len() && e.fields[i].field.implicit && i > 0)
@@ -325,11 +562,13 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
                 e.fields
                     .iter()
                     .position(|f| &f.wire == wire)
-                    .map(|i| (py_str(wire), py_str(&field_attrs[i])))
+                    .map(|i| (py_str(wire), field_attrs[i].clone()))
             })
             .collect();
 
         let mut filters = Vec::new();
+        let mut filter_params: Vec<String> =
+            LOCAL_RESERVED.iter().map(|s| (*s).to_owned()).collect();
         for filter in &e.filters {
             let (attr, annotation) = match filter.on {
                 FilterOn::Field(i) => {
@@ -337,18 +576,16 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
                     let Some(ty) = t.filter else { continue };
                     (field_attrs[i].clone(), ty)
                 }
-                FilterOn::Ref(r) => {
-                    let column = refs[r].attr_py.clone();
-                    let attr = column.trim_matches(['"', '\'']).to_owned();
-                    (attr, "sf_uuid.UUID".to_owned())
-                }
+                FilterOn::Ref(r) => (refs[r].attr.clone(), "uuid.UUID".to_owned()),
             };
             params.claim(&filter.wire, &e.pointer, &mut clashes);
+            let param = fresh(attr.clone(), &mut filter_params);
             filters.push(PyFilter {
-                param: attr.clone(),
+                query: (param != filter.wire)
+                    .then(|| format!("Query(alias={})", py_str(&filter.wire))),
+                param,
                 annotation: format!("{annotation} | None"),
-                alias_py: py_str(&filter.wire),
-                attr_py: py_str(&attr),
+                attr,
             });
         }
 
@@ -362,19 +599,19 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
                 .iter()
                 .map(|r| py_str(r))
                 .collect();
-            ops.insert(
-                op.as_str(),
-                PyOp {
-                    function: format!("sf_{}_{}", op.as_str(), e.table),
-                    guard: format!("sf_guard_{}_{}", op.as_str(), e.table),
-                    roles,
-                },
-            );
+            let function = match op {
+                Operation::List => format!("list_{}", e.table),
+                _ => format!("{}_{}", op.as_str(), case(e.name, Case::Snake)),
+            };
+            ops.insert(op.as_str(), PyOp { function, roles });
         }
+        let hooks = [Operation::Create, Operation::Update, Operation::Delete]
+            .iter()
+            .any(|op| ops.contains_key(op.as_str()));
 
         let page_size = e.entity.list.page_size;
         let max_page_size = page_size.max(100);
-        let (case, tests) = test_cases(
+        let (case_data, tests) = test_cases(
             plan,
             index,
             &ok,
@@ -385,12 +622,20 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         );
         cases.push((
             format!("tests/cases/{}.json", e.table),
-            serde_json::to_string_pretty(&case).unwrap_or_default() + "\n",
+            serde_json::to_string_pretty(&case_data).unwrap_or_default() + "\n",
         ));
 
         entities.push(PyEntity {
             name_md: md_line(e.name),
+            module,
             class,
+            relationships,
+            id_lists,
+            join_tables,
+            table_args,
+            type_checking,
+            assignments,
+            hooks,
             input,
             page,
             table: e.table.clone(),
@@ -398,15 +643,12 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             collection: e.collection.clone(),
             path_py: py_str(&format!("/api/{}", e.collection)),
             item_path_py: py_str(&format!("/api/{}/{{id}}", e.collection)),
-            tag_py: py_str(&e.collection),
-            var: format!("sf_entity_{}", e.table),
+            tag_py: py_str(e.name),
             description_py: e.entity.description.as_deref().map(py_str),
             columns,
             input_fields,
             read_fields,
-            writable,
             refs,
-            joins: join_uses,
             unique,
             sorts,
             filters,
@@ -444,7 +686,9 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             .collect(),
     };
 
-    let lists = import_lists(&entities, &enums, &mut imports);
+    imports.scales.sort_unstable();
+    let openapi = String::from_utf8(openapi_doc::to_pretty_json(&openapi_doc::document(plan)?))
+        .unwrap_or_default();
     let title = model.title.clone().unwrap_or_else(|| model.name.clone());
     let description = model.description.clone().unwrap_or_default();
     Ok(Project {
@@ -465,17 +709,34 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             .iter()
             .map(|(n, v)| format!("{n}=={v}"))
             .collect(),
-        models_imports: lists.models,
-        schemas_imports: lists.schemas,
-        routes_imports: lists.routes,
-        routes_imports2: lists.routes_local,
-        db_imports: lists.db,
-        fields_imports: lists.fields,
         decimal_scales: imports.scales.clone(),
+        openapi,
         enums,
-        joins,
         entities,
         migration,
         cases,
     })
+}
+
+/// `name`, or `name` with as many `_` after it as make it differ from every name of `taken`;
+/// the result is taken.
+fn fresh(mut name: String, taken: &mut Vec<String>) -> String {
+    while taken.iter().any(|t| t.eq_ignore_ascii_case(&name)) {
+        name.push('_');
+    }
+    taken.push(name.clone());
+    name
+}
+
+/// A call with one argument per line and a trailing comma (the form `ruff format` keeps), as
+/// an item of `__table_args__` (indented by eight spaces).
+fn exploded(function: &str, args: &[String]) -> String {
+    let mut out = format!("{function}(\n");
+    for a in args {
+        out.push_str("            ");
+        out.push_str(a);
+        out.push_str(",\n");
+    }
+    out.push_str("        )");
+    out
 }

@@ -28,8 +28,8 @@ mod build;
 mod cases;
 mod context;
 mod files;
-mod imports;
 mod literals;
+mod pyimports;
 mod reserved;
 mod types;
 
@@ -60,12 +60,17 @@ const DEPENDENCIES: &[(&str, &str)] = &[
     ("fastapi", "0.165.0"),
     ("psycopg[binary]", "3.3.9"),
     ("pydantic", "2.14.4"),
+    ("pydantic-settings", "2.16.3"),
     ("pyjwt", "2.15.1"),
     ("sqlalchemy", "2.1.9"),
     ("uvicorn", "0.54.0"),
 ];
-const DEV_DEPENDENCIES: &[(&str, &str)] =
-    &[("httpx", "0.28.1"), ("pytest", "9.2.0"), ("ruff", "0.17.6")];
+const DEV_DEPENDENCIES: &[(&str, &str)] = &[
+    ("httpx", "0.28.1"),
+    ("mypy", "2.4.1"),
+    ("pytest", "9.2.0"),
+    ("ruff", "0.17.6"),
+];
 
 /// How many sample bodies each entity's tests can draw from.
 const SAMPLES: usize = 8;
@@ -159,19 +164,55 @@ mod tests {
     fn hostile_names_become_escaped_identifiers() {
         let out =
             crate::generate(&example("hostile.yaml"), "python-fastapi", &[]).expect("generated");
-        let schemas = text(&out, "src/class_/schemas.py");
+        let schemas = text(&out, "src/class_/schemas/class_.py");
         assert!(schemas.contains("    type_: Type = Field(\n        default=\"select\","));
-        assert!(schemas.contains("    V_1ST = \"1st\"\n"));
-        assert!(schemas.contains("    NONE = \"None\"\n"));
-        assert!(schemas.contains("    json_: SfAnyJson = Field("));
+        assert!(schemas.contains("    json_: AnyJson = Field("));
         assert!(schemas.contains("        alias=\"名前\",\n"));
-        assert!(schemas.contains("class CafU00e9Table(BaseModel):"));
+        let enums = text(&out, "src/class_/enums.py");
+        assert!(enums.contains("    V_1ST = \"1st\"\n"));
+        assert!(enums.contains("    NONE = \"None\"\n"));
+        let table = text(&out, "src/class_/schemas/caf_u00e9_table.py");
+        assert!(table.contains("class CafU00e9Table(BaseModel):"));
+        // A filter named like a parameter of the list gets a trailing `_`, not its wire name.
+        let router = text(&out, "src/class_/routers/class_.py");
+        assert!(
+            router.contains("    order_: Annotated[int | None, Query(alias=\"order\")] = None,")
+        );
         let main = text(&out, "src/class_/main.py");
         assert!(
             main.contains("title=\"Hostile \\\"names\\\" {{ test }} 'quotes' \\\\ backslash\",")
         );
         assert!(out.tree.get("tests/test_classes.py").is_some());
         assert!(out.tree.get("tests/cases/caf_u00e9_tables.json").is_some());
+        assert!(!main.contains("sf_") && !router.contains("sf_"));
+    }
+
+    #[test]
+    fn each_entity_has_its_modules_and_the_users_files_are_theirs() {
+        let out =
+            crate::generate(&example("bookstore.yaml"), "python-fastapi", &[]).expect("generated");
+        for kind in ["models", "schemas", "repositories", "routers", "services"] {
+            for module in ["author", "book", "tag"] {
+                assert!(
+                    out.tree
+                        .get(&format!("src/bookstore/{kind}/{module}.py"))
+                        .is_some(),
+                    "{kind}/{module}"
+                );
+            }
+        }
+        assert!(out.tree.is_user_owned("src/bookstore/services/book.py"));
+        assert!(out.tree.is_user_owned("src/bookstore/routers/custom.py"));
+        assert!(!out.tree.is_user_owned("src/bookstore/routers/book.py"));
+        let model = text(&out, "src/bookstore/models/book.py");
+        assert!(model.contains("sa.ForeignKey(\"authors.id\", ondelete=\"RESTRICT\")"));
+        assert!(model.contains("    author: Mapped[\"Author\"] = relationship("));
+        let router = text(&out, "src/bookstore/routers/book.py");
+        assert!(router.contains("    service.before_update(session, row, body)\n"));
+        assert_eq!(
+            out.tree.get("openapi.json"),
+            out.tree.get("src/bookstore/openapi.json")
+        );
     }
 
     #[test]
