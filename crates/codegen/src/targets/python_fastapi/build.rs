@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
-use specforge_spec::model::Operation;
+use specforge_spec::model::{FieldType, Operation};
 
 use super::cases::{kind, test_cases};
 use super::context::{
-    Migration, Project, PyBodyField, PyColumn, PyEntity, PyEnum, PyFilter, PyIdList, PyJoinTable,
-    PyOp, PyRef,
+    Migration, MigrationTable, Project, PyBodyField, PyColumn, PyEntity, PyEnum, PyFilter,
+    PyIdList, PyJoinTable, PyOp, PyRef,
 };
 use super::literals::{ident, md_line, py_str, py_value};
 use super::reserved::{ATTR_RESERVED, CLASS_RESERVED, LOCAL_RESERVED};
@@ -117,6 +117,7 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
 
     let mut entities = Vec::new();
     let mut cases = Vec::new();
+    let mut join_migrations = Vec::new();
     for (index, e) in plan.entities.iter().enumerate() {
         let class = classes[index].clone();
         let module = modules[index].clone();
@@ -141,6 +142,16 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         let mut assignments = Vec::new();
         let mut table_args = Vec::new();
         let mut kinds = serde_json::Map::new();
+        let mut mig_items = Vec::new();
+        let mut mig_constraints = vec![exploded(
+            "sa.PrimaryKeyConstraint",
+            &[
+                py_str(&id_column(index)),
+                format!("name=op.f({})", py_str(&e.primary_key)),
+            ],
+        )];
+        let mut mig_indexes = Vec::new();
+        let mut foreign_keys = Vec::new();
         if e.primary_key != format!("pk_{}", e.table) {
             table_args.push(exploded(
                 "sa.PrimaryKeyConstraint",
@@ -206,23 +217,28 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
                     .check_constraint
                     .clone()
                     .unwrap_or_else(|| sql_names::check_name(&e.table, &f.column));
-                let check = |conditions: &[String]| {
+                let check = |conditions: &[String], name_call: &str| {
                     exploded(
                         "sa.CheckConstraint",
                         &[
                             py_str(&conditions.join(" AND ")),
-                            format!("name=conv({})", py_str(&name)),
+                            format!("name={name_call}({})", py_str(&name)),
                         ],
                     )
                 };
-                if pg == lite {
-                    table_args.push(check(&pg));
-                } else {
-                    if !pg.is_empty() {
-                        table_args.push(format!("{}.ddl_if(dialect=\"postgresql\")", check(&pg)));
-                    }
-                    if !lite.is_empty() {
-                        table_args.push(format!("{}.ddl_if(dialect=\"sqlite\")", check(&lite)));
+                for (list, call) in [(&mut table_args, "conv"), (&mut mig_constraints, "op.f")] {
+                    if pg == lite {
+                        list.push(check(&pg, call));
+                    } else {
+                        if !pg.is_empty() {
+                            list.push(format!(
+                                "{}.ddl_if(dialect=\"postgresql\")",
+                                check(&pg, call)
+                            ));
+                        }
+                        if !lite.is_empty() {
+                            list.push(format!("{}.ddl_if(dialect=\"sqlite\")", check(&lite, call)));
+                        }
                     }
                 }
             }
@@ -231,6 +247,48 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
                 annotation: orm_annotation,
                 args,
             });
+            let mig_type = match &f.field.ty {
+                FieldType::Enum(name) => {
+                    let (values, longest) = plan
+                        .enums
+                        .iter()
+                        .find(|en| en.name == name)
+                        .map(|en| {
+                            (
+                                en.values.iter().map(|v| py_str(v)).collect::<Vec<_>>(),
+                                en.values
+                                    .iter()
+                                    .map(|v| v.chars().count())
+                                    .max()
+                                    .unwrap_or(1),
+                            )
+                        })
+                        .unwrap_or_default();
+                    let mut text = "sa.Enum(\n".to_owned();
+                    for v in values {
+                        text.push_str(&format!("                {v},\n"));
+                    }
+                    text.push_str(&format!(
+                        "                native_enum=False,\n                length={longest},\n            )"
+                    ));
+                    text
+                }
+                _ => t.column.clone(),
+            };
+            mig_items.push(mig_column(&f.column, &mig_type, !nullable));
+            if let Some(name) = &f.unique_constraint {
+                mig_constraints.push(exploded(
+                    "sa.UniqueConstraint",
+                    &[py_str(&f.column), format!("name=op.f({})", py_str(name))],
+                ));
+            }
+            if let Some(name) = &f.index {
+                mig_indexes.push(vec![
+                    format!("op.f({})", py_str(name)),
+                    py_str(&e.table),
+                    format!("[{}]", py_str(&f.column)),
+                ]);
+            }
             // The resource.
             let mut read_args = Vec::new();
             if attr != f.wire {
@@ -355,6 +413,39 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
                 },
                 args,
             });
+            mig_items.push(mig_column(&r.column, "UuidType()", r.required));
+            foreign_keys.push((
+                r.target,
+                exploded(
+                    "sa.ForeignKeyConstraint",
+                    &[
+                        format!("[{}]", py_str(&r.column)),
+                        format!("[{}]", py_str(&target_ref)),
+                        format!("name=op.f({})", py_str(&r.foreign_key)),
+                        format!("ondelete={}", py_str(r.on_delete)),
+                    ],
+                ),
+                vec![
+                    format!("op.f({})", py_str(&r.foreign_key)),
+                    py_str(&r.target_table),
+                    format!("[{}]", py_str(&r.column)),
+                    format!("[{}]", py_str(&id_column(r.target))),
+                    format!("ondelete={}", py_str(r.on_delete)),
+                ],
+            ));
+            if let Some(name) = &r.unique_constraint {
+                mig_constraints.push(exploded(
+                    "sa.UniqueConstraint",
+                    &[py_str(&r.column), format!("name=op.f({})", py_str(name))],
+                ));
+            }
+            if let Some(name) = &r.index {
+                mig_indexes.push(vec![
+                    format!("op.f({})", py_str(name)),
+                    py_str(&e.table),
+                    format!("[{}]", py_str(&r.column)),
+                ]);
+            }
             // The relationship beside the column: `author` for `author_id`.
             let rel = fresh(
                 ident(&r.relation.name, Case::Snake, ATTR_RESERVED),
@@ -479,6 +570,50 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
                     py_str(&jp.primary_key)
                 ));
             }
+            join_migrations.push(MigrationTable {
+                table_py: py_str(&jp.table),
+                items: vec![
+                    mig_column(&jp.owner_column, "UuidType()", true),
+                    mig_column(&jp.target_column, "UuidType()", true),
+                    exploded(
+                        "sa.PrimaryKeyConstraint",
+                        &[
+                            py_str(&jp.owner_column),
+                            py_str(&jp.target_column),
+                            format!("name=op.f({})", py_str(&jp.primary_key)),
+                        ],
+                    ),
+                    exploded(
+                        "sa.ForeignKeyConstraint",
+                        &[
+                            format!("[{}]", py_str(&jp.owner_column)),
+                            format!(
+                                "[{}]",
+                                py_str(&format!("{}.{}", jp.owner_table, id_column(jp.owner)))
+                            ),
+                            format!("name=op.f({})", py_str(&jp.owner_foreign_key)),
+                            "ondelete=\"CASCADE\"".to_owned(),
+                        ],
+                    ),
+                    exploded(
+                        "sa.ForeignKeyConstraint",
+                        &[
+                            format!("[{}]", py_str(&jp.target_column)),
+                            format!(
+                                "[{}]",
+                                py_str(&format!("{}.{}", jp.target_table, id_column(jp.target)))
+                            ),
+                            format!("name=op.f({})", py_str(&jp.target_foreign_key)),
+                            "ondelete=\"CASCADE\"".to_owned(),
+                        ],
+                    ),
+                ],
+                indexes: vec![vec![
+                    format!("op.f({})", py_str(&jp.index)),
+                    py_str(&jp.table),
+                    format!("[{}]", py_str(&jp.target_column)),
+                ]],
+            });
             join_tables.push(PyJoinTable {
                 var: var.clone(),
                 table_py: py_str(&jp.table),
@@ -636,6 +771,12 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             type_checking,
             assignments,
             hooks,
+            migration: MigrationTable {
+                table_py: py_str(&e.table),
+                items: mig_items.into_iter().chain(mig_constraints).collect(),
+                indexes: mig_indexes,
+            },
+            foreign_keys,
             input,
             page,
             table: e.table.clone(),
@@ -663,28 +804,7 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         return Err(clash_error(clashes));
     }
 
-    // Migration.
-    let quote = |t: &str| ddl::quote(t);
-    let mut drops: Vec<String> = plan.joins.iter().rev().map(|j| quote(&j.table)).collect();
-    drops.extend(plan.entities.iter().rev().map(|e| quote(&e.table)));
-    let migration = Migration {
-        postgres: ddl::statements(plan, Dialect::Postgres)
-            .iter()
-            .map(|s| py_str(s))
-            .collect(),
-        sqlite: ddl::statements(plan, Dialect::Sqlite)
-            .iter()
-            .map(|s| py_str(s))
-            .collect(),
-        drop_postgres: drops
-            .iter()
-            .map(|t| py_str(&format!("DROP TABLE IF EXISTS {t} CASCADE")))
-            .collect(),
-        drop_sqlite: drops
-            .iter()
-            .map(|t| py_str(&format!("DROP TABLE IF EXISTS {t}")))
-            .collect(),
-    };
+    let migration = migration(&entities, join_migrations);
 
     imports.scales.sort_unstable();
     let openapi = String::from_utf8(openapi_doc::to_pretty_json(&openapi_doc::document(plan)?))
@@ -739,4 +859,50 @@ fn exploded(function: &str, args: &[String]) -> String {
     }
     out.push_str("        )");
     out
+}
+
+/// `sa.Column(...)` of a migration, exploded as an item of `op.create_table`.
+fn mig_column(column: &str, ty: &str, required: bool) -> String {
+    format!(
+        "sa.Column(\n            {},\n            {ty},\n            nullable={},\n        )",
+        py_str(column),
+        if required { "False" } else { "True" }
+    )
+}
+
+/// The tables of the first migration: each entity's after the tables its foreign keys point
+/// to (declaration order otherwise); a foreign key of a cycle is added after every table.
+fn migration(entities: &[PyEntity], joins: Vec<MigrationTable>) -> Migration {
+    let n = entities.len();
+    let mut made = vec![false; n];
+    let mut tables = Vec::new();
+    let mut deferred = Vec::new();
+    while made.iter().any(|m| !m) {
+        let ready = (0..n).find(|&i| {
+            !made[i]
+                && entities[i]
+                    .foreign_keys
+                    .iter()
+                    .all(|(t, _, _)| *t == i || made[*t])
+        });
+        // On a cycle, the first table left is made first and its forward keys wait.
+        let i = ready.unwrap_or_else(|| (0..n).find(|&i| !made[i]).unwrap_or(0));
+        let e = &entities[i];
+        let mut items = e.migration.items.clone();
+        for (target, fk, later) in &e.foreign_keys {
+            if *target == i || made[*target] {
+                items.push(fk.clone());
+            } else {
+                deferred.push((e.migration.table_py.clone(), later.clone()));
+            }
+        }
+        tables.push(MigrationTable {
+            table_py: e.migration.table_py.clone(),
+            items,
+            indexes: e.migration.indexes.clone(),
+        });
+        made[i] = true;
+    }
+    tables.extend(joins);
+    Migration { tables, deferred }
 }

@@ -44,10 +44,19 @@ pub(super) struct PyJoinTable {
 
 #[derive(Debug, Serialize)]
 pub(super) struct Migration {
-    pub(super) postgres: Vec<String>,
-    pub(super) sqlite: Vec<String>,
-    pub(super) drop_postgres: Vec<String>,
-    pub(super) drop_sqlite: Vec<String>,
+    /// Tables in an order where each one's foreign keys point to tables made before it.
+    pub(super) tables: Vec<MigrationTable>,
+    /// Foreign keys of a cycle, added once every table exists: (table, the call's arguments).
+    pub(super) deferred: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub(super) struct MigrationTable {
+    pub(super) table_py: String,
+    /// `sa.Column(...)` and constraint items of `op.create_table`, each exploded.
+    pub(super) items: Vec<String>,
+    /// Arguments of each `op.create_index`.
+    pub(super) indexes: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -64,6 +73,12 @@ pub(super) struct PyEntity {
     pub(super) type_checking: Vec<String>,
     pub(super) assignments: Vec<(String, String)>,
     pub(super) hooks: bool,
+    #[serde(skip)]
+    pub(super) migration: MigrationTable,
+    /// Foreign keys of the table: the index of the target entity, the constraint item, and the
+    /// arguments of `create_foreign_key` when it must wait for a table made later.
+    #[serde(skip)]
+    pub(super) foreign_keys: Vec<(usize, String, Vec<String>)>,
     pub(super) input: String,
     pub(super) page: String,
     pub(super) table: String,

@@ -31,6 +31,7 @@ const KNOWN: &[(&str, From)] = &[
     ("Annotated", From::Std("typing")),
     ("Any", From::Std("typing")),
     ("sa", From::ThirdModule("import sqlalchemy as sa")),
+    ("op", From::Third("alembic")),
     ("APIRouter", From::Third("fastapi")),
     ("Depends", From::Third("fastapi")),
     ("Query", From::Third("fastapi")),
