@@ -83,6 +83,7 @@ fi
 export PATH="$venv/bin:$PATH"
 run ruff check --no-cache .
 run ruff format --no-cache --check .
+MYPY_CACHE_DIR="$venv/.mypy-cache" run mypy
 # The migration and the models agree: after `upgrade head` Alembic finds nothing to change.
 check_migrations() {
     run env DATABASE_URL="$1" JWT_SECRET=verify alembic upgrade head

@@ -805,6 +805,26 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
     }
 
     let migration = migration(&entities, join_migrations);
+    let mut router_imports: Vec<(String, String)> = entities
+        .iter()
+        .map(|e| {
+            let m = &e.module;
+            (m.clone(), format!("from .routers import {m} as {m}_routes"))
+        })
+        .collect();
+    router_imports.push(("custom".into(), "from .routers import custom".into()));
+    router_imports.sort();
+    let mut model_imports: Vec<(String, String)> = entities
+        .iter()
+        .map(|e| {
+            (
+                e.module.clone(),
+                format!("from .{} import {}", e.module, e.class),
+            )
+        })
+        .collect();
+    model_imports.push(("base".into(), "from .base import Base".into()));
+    model_imports.sort();
 
     imports.scales.sort_unstable();
     let openapi = String::from_utf8(openapi_doc::to_pretty_json(&openapi_doc::document(plan)?))
@@ -831,6 +851,8 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             .collect(),
         decimal_scales: imports.scales.clone(),
         openapi,
+        router_imports: router_imports.into_iter().map(|(_, l)| l).collect(),
+        model_imports: model_imports.into_iter().map(|(_, l)| l).collect(),
         enums,
         entities,
         migration,

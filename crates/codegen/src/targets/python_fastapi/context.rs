@@ -21,6 +21,9 @@ pub(super) struct Project {
     pub(super) decimal_scales: Vec<u32>,
     /// The OpenAPI document of the `openapi` target, which the service serves.
     pub(super) openapi: String,
+    /// The import lines of main.py's routers and of models/__init__.py, sorted.
+    pub(super) router_imports: Vec<String>,
+    pub(super) model_imports: Vec<String>,
     pub(super) enums: Vec<PyEnum>,
     pub(super) entities: Vec<PyEntity>,
     pub(super) migration: Migration,

@@ -75,6 +75,7 @@ fn shared_names(project: &Project) -> Vec<(String, String)> {
             "SessionDep",
             "UuidType",
             "enum_values",
+            "is_missing",
             "rows_by_id",
             "sort_order",
         ],

@@ -66,7 +66,7 @@ const DEPENDENCIES: &[(&str, &str)] = &[
     ("uvicorn", "0.54.0"),
 ];
 const DEV_DEPENDENCIES: &[(&str, &str)] = &[
-    ("httpx", "0.28.1"),
+    ("httpx2", "2.17.0"),
     ("mypy", "2.4.1"),
     ("pytest", "9.2.0"),
     ("ruff", "0.17.6"),

@@ -134,6 +134,7 @@ pub(super) const LOCAL_RESERVED: &[&str] = &[
     "datetime",
     "errors",
     "id",
+    "is_missing",
     "missing_reference",
     "order",
     "page",

@@ -72,6 +72,11 @@ def rows_by_id(session: Session, model: type[M], ids: Collection[uuid.UUID]) -> 
     return list(session.scalars(sa.select(model).where(column.in_(ids)).order_by(column)))
 
 
+def is_missing(session: Session, model: type[Any], id: uuid.UUID | None) -> bool:
+    """Whether `id` names no row of `model` (`None` names nothing, and misses nothing)."""
+    return id is not None and session.get(model, id) is None
+
+
 def enum_values(enum_class: type[enum.Enum]) -> list[str]:
     """The values an enumeration stores (its values, not its member names)."""
     return [str(member.value) for member in enum_class]

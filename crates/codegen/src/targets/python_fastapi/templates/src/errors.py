@@ -2,6 +2,7 @@
 
 import http
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -32,13 +33,13 @@ class Problem(Exception):
         status: int,
         detail: str,
         errors: list[dict[str, str]] | None = None,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.errors = errors or []
-        self.headers = headers
+        self.headers = dict(headers) if headers is not None else None
 
 
 def title(status: int) -> str:
@@ -55,7 +56,7 @@ def problem_response(
     status: int,
     detail: str,
     errors: list[dict[str, str]] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """The problem+json response."""
     body = {
