@@ -3,8 +3,9 @@
 #   1. generate the bookstore service;
 #   2. write a rule of their own in the user-owned service module ("a book's price may not
 #      drop by more than half") and a route of their own in routers/custom.py;
-#   3. change the specification (a new field) and regenerate into the same folder: the rule and
-#      the route must still be there, and the new field must work;
+#   3. change the specification (a new field) and regenerate into the same folder: the rule, the
+#      route and the first migration must still be there; the user adds a migration of the new
+#      field with `alembic revision --autogenerate`, and the new field must work;
 #   4. edit a generated file and regenerate: refused (exit 1, the file listed, nothing written)
 #      without --force, overwritten with it;
 #   5. run the project's tests, the generated ones and the user's own test of the rule, the
@@ -83,6 +84,8 @@ def opening_hours() -> dict[str, str]:
 PY
 cp "$service" "$work/service.py.mine"
 cp "$custom" "$work/custom.py.mine"
+first="$project/migrations/versions/0001_initial.py"
+cp "$first" "$work/0001_initial.py.first"
 
 step "a new field in the specification, and regenerate into the same folder"
 python3 - "$spec" <<'PY'
@@ -99,8 +102,8 @@ PY
 cmp -s "$service" "$work/service.py.mine" || fail "the service module was changed by regeneration"
 cmp -s "$custom" "$work/custom.py.mine" || fail "the custom routes were changed by regeneration"
 grep -q "subtitle" "$project/src/bookstore/models/book.py" || fail "the new field is not in the model"
-grep -q "subtitle" "$project/migrations/versions/0001_initial.py" \
-  || fail "the new field is not in the migration"
+cmp -s "$first" "$work/0001_initial.py.first" \
+  || fail "the first migration, history once written, was changed by regeneration"
 
 step "the user's own test of the rule, the route and the new field"
 cat >"$project/tests/test_our_rules.py" <<'PY'
@@ -164,7 +167,6 @@ grep -q "a change of ours" "$repo" && fail "--force kept the edit"
 cmp -s "$service" "$work/service.py.mine" || fail "--force changed the service module"
 [ -f "$project/tests/test_our_rules.py" ] || fail "--force removed the user's test"
 
-step "the project's tests, the generated ones and ours"
 cd "$project"
 python=""
 for candidate in python3.13 python3.12 python3.11 python3; do
@@ -189,6 +191,20 @@ if [[ ! -x $venv/bin/python || $(cat "$stamp" 2>/dev/null || true) != "$wanted" 
   "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$work/pins.txt"
   echo "$wanted" >"$stamp"
 fi
+
+step "a migration of the new field, as Alembic writes it from the models"
+export PATH="$venv/bin:$PATH"
+database="sqlite:///$work/migrate.db"
+DATABASE_URL=$database JWT_SECRET=scenario alembic upgrade head >/dev/null
+DATABASE_URL=$database JWT_SECRET=scenario alembic revision --autogenerate -m "book subtitle" \
+  >"$work/revision.txt" 2>&1 || { cat "$work/revision.txt"; fail "alembic revision failed"; }
+second=$(ls migrations/versions/*book_subtitle*.py 2>/dev/null | head -n 1)
+[ -n "$second" ] || fail "alembic wrote no migration"
+grep -q "subtitle" "$second" || fail "the new migration does not add the field"
+DATABASE_URL=$database JWT_SECRET=scenario alembic upgrade head >/dev/null
+DATABASE_URL=$database JWT_SECRET=scenario alembic check || fail "the models and the migrations differ"
+
+step "the project's tests, the generated ones and ours"
 env -u DATABASE_URL JWT_SECRET= "$venv/bin/python" -m pytest -q -p no:cacheprovider 2>&1 | grep -v '^{' | tail -n 15
 [ "${PIPESTATUS[0]}" -eq 0 ] || fail "the project's tests failed"
 grep -q "test_a_price_may_not_drop_by_more_than_half" tests/test_our_rules.py

@@ -161,12 +161,13 @@ pub(super) fn write(project: &Project, out: &mut FileTree) -> Result<(), Error> 
     for (name, path) in simple {
         let text = render(name, &ctx)?;
         if name.starts_with("migrations/0001") {
+            // History once written: the user's, as later migrations build on it.
             let names: Vec<(String, String)> = shared_names(project)
                 .into_iter()
                 .filter(|(_, m)| m == "..db")
                 .map(|(n, _)| (n, format!("{}.db", project.package)))
                 .collect();
-            out.insert(path.clone(), pyimports::resolve(&text, &names))?;
+            out.insert_user_owned(path.clone(), pyimports::resolve(&text, &names))?;
         } else {
             out.insert(path.clone(), text)?;
         }
