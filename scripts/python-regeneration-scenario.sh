@@ -204,6 +204,11 @@ grep -q "subtitle" "$second" || fail "the new migration does not add the field"
 DATABASE_URL=$database JWT_SECRET=scenario alembic upgrade head >/dev/null
 DATABASE_URL=$database JWT_SECRET=scenario alembic check || fail "the models and the migrations differ"
 
+step "the project's linters and type checker, over the generated code and ours"
+ruff check --no-cache .
+ruff format --no-cache --check .
+MYPY_CACHE_DIR="$venv/.mypy-cache" mypy
+
 step "the project's tests, the generated ones and ours"
 env -u DATABASE_URL JWT_SECRET= "$venv/bin/python" -m pytest -q -p no:cacheprovider 2>&1 | grep -v '^{' | tail -n 15
 [ "${PIPESTATUS[0]}" -eq 0 ] || fail "the project's tests failed"

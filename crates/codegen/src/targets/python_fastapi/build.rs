@@ -39,6 +39,7 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
 
     // Enums.
     let mut enum_class = BTreeMap::new();
+    let mut enum_members: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     let mut enums = Vec::new();
     for e in &plan.enums {
         let class = ident(e.name, Case::Pascal, CLASS_RESERVED);
@@ -69,6 +70,19 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             .max()
             .unwrap_or(1);
         enum_class.insert(e.name.to_owned(), (class, longest));
+        enum_members.insert(
+            e.name.to_owned(),
+            e.values
+                .iter()
+                .zip(
+                    &enums
+                        .last()
+                        .map(|en: &PyEnum| en.members.clone())
+                        .unwrap_or_default(),
+                )
+                .map(|(value, (member, _))| (member.clone(), value.clone()))
+                .collect::<Vec<_>>(),
+        );
     }
 
     let ok = plan.creatable();
@@ -323,7 +337,18 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             let mut args = Vec::new();
             match &f.field.default {
                 Some(default) if !default.is_null() => {
-                    args.push(format!("default={}", py_value(default)));
+                    // An enum's default is its member (`BookStatus.DRAFT`).
+                    let member = match (&f.field.ty, default.as_str()) {
+                        (FieldType::Enum(name), Some(value)) => enum_members
+                            .get(name.as_str())
+                            .and_then(|members| members.iter().find(|(_, v)| v == value))
+                            .map(|(m, _)| format!("{}.{m}", enum_class[name.as_str()].0)),
+                        _ => None,
+                    };
+                    args.push(format!(
+                        "default={}",
+                        member.unwrap_or_else(|| py_value(default))
+                    ));
                     args.push("validate_default=True".to_owned());
                 }
                 _ if !f.field.required => args.push("default=None".to_owned()),
@@ -520,7 +545,14 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         locals.push("data".to_owned());
         for &j in &e.joins {
             let jp = &plan.joins[j];
+            // `tags` to `Tag` gives `tag_ids`; other names keep their words (`crate_ids`).
             let mut words = ascii_words(&jp.relation.name);
+            let target_words = ascii_words(plan.entities[jp.target].name);
+            if let (Some(last), Some(one)) = (words.last_mut(), target_words.last())
+                && *last == specforge_spec::names::plural(one)
+            {
+                *last = one.clone();
+            }
             words.push("ids".to_owned());
             let attr = Lang::Python.escape(join(&words, Case::Snake));
             attrs.claim(&attr, &jp.pointer, &mut clashes);

@@ -165,7 +165,7 @@ mod tests {
         let out =
             crate::generate(&example("hostile.yaml"), "python-fastapi", &[]).expect("generated");
         let schemas = text(&out, "src/class_/schemas/class_.py");
-        assert!(schemas.contains("    type_: Type = Field(\n        default=\"select\","));
+        assert!(schemas.contains("    type_: Type = Field(\n        default=Type.SELECT,"));
         assert!(schemas.contains("    json_: AnyJson = Field("));
         assert!(schemas.contains("        alias=\"名前\",\n"));
         let enums = text(&out, "src/class_/enums.py");
