@@ -2,7 +2,7 @@
 //! function and parameter of the generated code, each scope claimed in a [`Namespace`] so that
 //! two names that meet are reported instead of emitted.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 use specforge_spec::model::{FieldType, Operation};
@@ -51,10 +51,7 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             if words.is_empty() || words[0].starts_with(|c: char| c.is_ascii_digit()) {
                 words.insert(0, "v".to_owned());
             }
-            let mut member = join(&words, Case::ScreamingSnake);
-            if member.starts_with("SF_") || member == "SF" {
-                member.push('_');
-            }
+            let member = join(&words, Case::ScreamingSnake);
             members_ns.claim(&member, &format!("{}/values/{i}", e.pointer), &mut clashes);
             members.push((member, py_str(value)));
         }
@@ -129,6 +126,7 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         roles
     };
 
+    let (order, deferred_keys) = creation_order(plan);
     let mut entities = Vec::new();
     let mut cases = Vec::new();
     let mut join_migrations = Vec::new();
@@ -376,7 +374,7 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         let mut refs = Vec::new();
         let mut relationships = Vec::new();
         let mut targets: Vec<usize> = Vec::new();
-        for r in &e.refs {
+        for (k, r) in e.refs.iter().enumerate() {
             let mut words = ascii_words(&r.relation.name);
             words.push("id".to_owned());
             let attr = {
@@ -395,20 +393,17 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             }
             args.push("UuidType()".to_owned());
             let target_ref = format!("{}.{}", r.target_table, id_column(r.target));
-            if r.foreign_key == format!("fk_{}_{}", e.table, r.column) {
-                args.push(format!(
-                    "sa.ForeignKey({}, ondelete={})",
-                    py_str(&target_ref),
-                    py_str(r.on_delete)
-                ));
-            } else {
-                args.push(format!(
-                    "sa.ForeignKey({}, ondelete={}, name=conv({}))",
-                    py_str(&target_ref),
-                    py_str(r.on_delete),
-                    py_str(&r.foreign_key)
-                ));
+            let mut fk_args = vec![
+                py_str(&target_ref),
+                format!("ondelete={}", py_str(r.on_delete)),
+            ];
+            if r.foreign_key != format!("fk_{}_{}", e.table, r.column) {
+                fk_args.push(format!("name=conv({})", py_str(&r.foreign_key)));
             }
+            if deferred_keys.contains(&(index, k)) {
+                fk_args.push("use_alter=True".to_owned());
+            }
+            args.push(format!("sa.ForeignKey({})", fk_args.join(", ")));
             if let Some(name) = &r.unique_constraint {
                 if *name == format!("uq_{}_{}", e.table, r.column) {
                     args.push("unique=True".to_owned());
@@ -836,7 +831,7 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         return Err(clash_error(clashes));
     }
 
-    let migration = migration(&entities, join_migrations);
+    let migration = migration(&entities, join_migrations, &order, &deferred_keys);
     let mut router_imports: Vec<(String, String)> = entities
         .iter()
         .map(|e| {
@@ -924,30 +919,82 @@ fn mig_column(column: &str, ty: &str, required: bool) -> String {
     )
 }
 
-/// The tables of the first migration: each entity's after the tables its foreign keys point
-/// to (declaration order otherwise); a foreign key of a cycle is added after every table.
-fn migration(entities: &[PyEntity], joins: Vec<MigrationTable>) -> Migration {
-    let n = entities.len();
+/// The order the first migration makes the entities' tables in: each after the tables its
+/// foreign keys point to (declaration order otherwise); on a cycle, the first table left is
+/// made first, and its keys to tables not made yet (`(entity, reference)`) are added later.
+/// The models mark those keys `use_alter=True`, so SQLAlchemy can order the tables too.
+fn creation_order(plan: &Plan<'_>) -> (Vec<usize>, BTreeSet<(usize, usize)>) {
+    let n = plan.entities.len();
     let mut made = vec![false; n];
-    let mut tables = Vec::new();
-    let mut deferred = Vec::new();
-    while made.iter().any(|m| !m) {
+    let mut order = Vec::new();
+    let mut deferred = BTreeSet::new();
+    while order.len() < n {
         let ready = (0..n).find(|&i| {
             !made[i]
-                && entities[i]
-                    .foreign_keys
+                && plan.entities[i]
+                    .refs
                     .iter()
-                    .all(|(t, _, _)| *t == i || made[*t])
+                    .all(|r| r.target == i || made[r.target])
         });
-        // On a cycle, the first table left is made first and its forward keys wait.
-        let i = ready.unwrap_or_else(|| (0..n).find(|&i| !made[i]).unwrap_or(0));
+        // Stalled: every table left waits for another; take the first one on a cycle, so that
+        // only a key of the cycle waits (the tables that merely need the cycle follow it).
+        let i = ready.unwrap_or_else(|| {
+            let waits_for = |from: usize| -> Vec<usize> {
+                plan.entities[from]
+                    .refs
+                    .iter()
+                    .map(|r| r.target)
+                    .filter(|&t| t != from && !made[t])
+                    .collect()
+            };
+            let on_cycle = |start: usize| {
+                let mut seen = vec![false; n];
+                let mut stack = waits_for(start);
+                while let Some(t) = stack.pop() {
+                    if t == start {
+                        return true;
+                    }
+                    if !seen[t] {
+                        seen[t] = true;
+                        stack.extend(waits_for(t));
+                    }
+                }
+                false
+            };
+            (0..n)
+                .find(|&i| !made[i] && on_cycle(i))
+                .or_else(|| (0..n).find(|&i| !made[i]))
+                .unwrap_or(0)
+        });
+        for (k, r) in plan.entities[i].refs.iter().enumerate() {
+            if r.target != i && !made[r.target] {
+                deferred.insert((i, k));
+            }
+        }
+        made[i] = true;
+        order.push(i);
+    }
+    (order, deferred)
+}
+
+/// The tables of the first migration, in `order`; the foreign keys of `deferred` are added
+/// once every table exists.
+fn migration(
+    entities: &[PyEntity],
+    joins: Vec<MigrationTable>,
+    order: &[usize],
+    deferred_keys: &BTreeSet<(usize, usize)>,
+) -> Migration {
+    let mut tables = Vec::new();
+    let mut deferred = Vec::new();
+    for &i in order {
         let e = &entities[i];
         let mut items = e.migration.items.clone();
-        for (target, fk, later) in &e.foreign_keys {
-            if *target == i || made[*target] {
-                items.push(fk.clone());
-            } else {
+        for (k, (_, fk, later)) in e.foreign_keys.iter().enumerate() {
+            if deferred_keys.contains(&(i, k)) {
                 deferred.push((e.migration.table_py.clone(), later.clone()));
+            } else {
+                items.push(fk.clone());
             }
         }
         tables.push(MigrationTable {
@@ -955,7 +1002,6 @@ fn migration(entities: &[PyEntity], joins: Vec<MigrationTable>) -> Migration {
             items,
             indexes: e.migration.indexes.clone(),
         });
-        made[i] = true;
     }
     tables.extend(joins);
     Migration { tables, deferred }
