@@ -1,9 +1,10 @@
 //! The `python-fastapi` target: a FastAPI application serving the generated API
-//! (`docs/generated-api.md`) with SQLAlchemy 2 models, Pydantic 2 bodies, an Alembic
-//! migration made of [`ddl::statements`] for PostgreSQL and SQLite, and pytest tests computed
-//! from [`samples`].
+//! (`docs/generated-api.md`) in FastAPI's "bigger applications" layout (per entity a model,
+//! schemas, a repository, a router and a user-owned service module), an Alembic migration
+//! made with `op.create_table` under the models' naming convention (the names and checks of
+//! [`ddl`]), the `openapi` pass's document, and pytest tests computed from [`samples`].
 //!
-//! [`ddl::statements`]: crate::passes::ddl::statements
+//! [`ddl`]: crate::passes::ddl
 //! [`samples`]: crate::samples
 //! [`Lang::Python`]: crate::naming::Lang::Python
 //! [`Namespace`]: crate::naming::Namespace
@@ -12,7 +13,7 @@
 //! Every identifier of the generated code is computed here: classes, attributes, enum
 //! members, route functions and parameters. User names become ASCII identifiers through
 //! [`Lang::Python`]; names the generated modules import are escaped the same way (a trailing
-//! `_`); helpers start with `sf_` / `Sf`. Each scope is a [`Namespace`], so two spec names that
+//! `_`). Each scope is a [`Namespace`], so two spec names that
 //! meet are reported instead of emitted. User text lands in Python string literals
 //! ([`py_str`], written as `ruff format` writes them), JSON files, TOML strings and Markdown
 //! lines, each escaped for its place. Generated code is laid out the way `ruff format` keeps
@@ -20,9 +21,10 @@
 //! trailing comma.
 //!
 //! The code is split by concern: [`build`] computes the templates' [`context`] from the plan
-//! (with [`types`], [`imports`] and the test [`cases`]), [`files`] renders the templates of
-//! `templates/`; [`reserved`] lists the names the generated code keeps for itself and
-//! [`literals`] escapes user text. `README.md` beside this file describes the output.
+//! (with [`types`] and the test [`cases`]), [`files`] renders the templates of `templates/`
+//! and computes the per-entity modules' imports with [`pyimports`]; [`reserved`] lists the
+//! names the generated code keeps for itself and [`literals`] escapes user text. `README.md`
+//! beside this file describes the output.
 
 mod build;
 mod cases;
