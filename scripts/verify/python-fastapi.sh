@@ -61,11 +61,20 @@ if [[ -z $python ]]; then
     exit 1
 fi
 
-wanted=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+# The pinned dependencies of pyproject.toml (the project's own and its `dev` extra), installed
+# without building the project itself (the tests import it from src/).
+pins=$("$python" - <<'PY'
+import tomllib
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+print("\n".join(project["dependencies"] + project["optional-dependencies"]["dev"]))
+PY
+)
+wanted=$(echo "$pins" | sha256sum | cut -d' ' -f1)
 stamp="$venv/.specforge-requirements"
 if [[ ! -x $venv/bin/python || $(cat "$stamp" 2>/dev/null || true) != "$wanted" ]]; then
     run "$python" -m venv --clear "$venv"
-    run "$venv/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+    echo "$pins" >"$work/pins.txt"
+    run "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$work/pins.txt"
     echo "$wanted" >"$stamp"
 else
     echo "reusing the virtualenv $venv" >&2
@@ -74,6 +83,14 @@ fi
 export PATH="$venv/bin:$PATH"
 run ruff check --no-cache .
 run ruff format --no-cache --check .
+MYPY_CACHE_DIR="$venv/.mypy-cache" run mypy
+# The migration and the models agree: after `upgrade head` Alembic finds nothing to change.
+check_migrations() {
+    run env DATABASE_URL="$1" JWT_SECRET=verify alembic upgrade head
+    run env DATABASE_URL="$1" JWT_SECRET=verify alembic check
+    run env DATABASE_URL="$1" JWT_SECRET=verify alembic downgrade base
+}
+check_migrations "sqlite:///$work/alembic-check.db"
 run env -u DATABASE_URL JWT_SECRET= python -m pytest -q -p no:cacheprovider
 
 if [[ -n ${TEST_DATABASE_URL:-} ]]; then
@@ -91,6 +108,7 @@ print(urlunsplit(parts._replace(path="/" + name)))
 PY
 )
     echo "+ created the PostgreSQL database $database" >&2
+    check_migrations "$url"
     run env DATABASE_URL="$url" python -m pytest -q -p no:cacheprovider
 fi
 

@@ -131,12 +131,15 @@ impl Lang {
     /// Whether `ident` may not be used as it is for a user name.
     pub fn is_reserved(self, ident: &str) -> bool {
         let lower = ident.to_ascii_lowercase();
-        // Helper identifiers never end with `_`, so an escaped name is free.
+        // Helper identifiers never end with `_`, so an escaped name is free. The Python code
+        // has no `sf_` helpers: there only the names it uses are reserved.
         let helper_shaped = !ident.ends_with('_');
-        if helper_shaped && (lower == "sf" || lower.starts_with(HELPER_PREFIX)) {
+        let helpers = self != Lang::Python;
+        if helpers && helper_shaped && (lower == "sf" || lower.starts_with(HELPER_PREFIX)) {
             return true;
         }
-        if helper_shaped
+        if helpers
+            && helper_shaped
             && ident.starts_with(HELPER_TYPE_PREFIX)
             && ident[HELPER_TYPE_PREFIX.len()..].starts_with(|c: char| c.is_ascii_uppercase())
         {
@@ -644,6 +647,7 @@ mod tests {
         assert_eq!(Lang::Sql.ident("Order", Case::Snake), "order_");
         assert_eq!(Lang::TypeScript.ident("delete", Case::Camel), "delete_");
         assert_eq!(Lang::Rust.ident("sf page", Case::Snake), "sf_page_");
+        assert_eq!(Lang::Python.ident("sf page", Case::Snake), "sf_page");
         assert_eq!(Lang::Rust.ident("sf page", Case::Pascal), "SfPage_");
         assert_eq!(Lang::Rust.ident("sfx", Case::Pascal), "Sfx");
         assert_eq!(Lang::Python.ident("title", Case::Snake), "title");

@@ -139,7 +139,7 @@ pub(crate) fn has_checks(model: &Model, field: &Field) -> bool {
 }
 
 /// Checks a column gets beyond its type.
-fn checks(model: &Model, field: &Field, column: &str, dialect: Dialect) -> Vec<String> {
+pub(crate) fn checks(model: &Model, field: &Field, column: &str, dialect: Dialect) -> Vec<String> {
     let c = &field.constraints;
     let col = quote(column);
     let length = match dialect {

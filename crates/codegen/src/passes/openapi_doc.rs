@@ -6,7 +6,7 @@ use specforge_spec::model::{Field, FieldType, Operation};
 
 use crate::error::Error;
 use crate::manifest::VERSION;
-use crate::naming::{Case, HELPER_TYPE_PREFIX, Namespace, case};
+use crate::naming::{Case, Namespace, case, plural};
 use crate::plan::{EntityPlan, FilterOn, Plan, clash_error};
 
 /// Pretty JSON (two spaces) with a final newline.
@@ -23,19 +23,84 @@ struct Names {
     page: String,
 }
 
-const PROBLEM: &str = "SfProblem";
-const FIELD_ERROR: &str = "SfFieldError";
+/// The shared schemas' names, unless a schema of the specification has them (then `Api` goes
+/// in front, then a number after).
+const PROBLEM: &str = "Problem";
+const FIELD_ERROR: &str = "FieldError";
+
+/// `name`, or the first of `Api<name>`, `Api<name>2`, ... that no schema of `taken` has
+/// (compared without case, as the schemas' namespace compares them).
+fn free_name(name: &str, taken: &[String]) -> String {
+    let free = |n: &str| !taken.iter().any(|t| t.eq_ignore_ascii_case(n));
+    if free(name) {
+        return name.to_owned();
+    }
+    let mut candidate = format!("Api{name}");
+    let mut n = 2;
+    while !free(&candidate) {
+        candidate = format!("Api{name}{n}");
+        n += 1;
+    }
+    candidate
+}
+
+/// A name as words of English text: lowercase, split at separators and case changes, the
+/// letters kept as they are (`Café Table` → `café table`).
+fn words(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        prev_lower = c.is_lowercase() || c.is_numeric();
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// `a book`, `an author`: the entity's name in text with its article.
+fn one_of(name: &str) -> String {
+    let text = words(name).join(" ");
+    let article = if text.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {text}")
+}
+
+/// `books`: the entity's name in text, in the plural.
+fn many_of(name: &str) -> String {
+    let mut w = words(name);
+    if let Some(last) = w.last_mut() {
+        *last = specforge_spec::names::plural(last);
+    }
+    w.join(" ")
+}
 
 /// The OpenAPI 3.1 document of the API that the full targets generate for `plan`.
 pub fn document(plan: &Plan<'_>) -> Result<Value, Error> {
     let model = plan.model;
     let mut clashes = Vec::new();
     let mut components = Namespace::new("OpenAPI schema");
-    debug_assert!(PROBLEM.starts_with(HELPER_TYPE_PREFIX));
+    let mut taken: Vec<String> = Vec::new();
     let mut schemas = Map::new();
     for e in &plan.enums {
         let name = case(e.name, Case::Pascal);
         components.claim(&name, &e.pointer, &mut clashes);
+        taken.push(name.clone());
         let mut schema = json!({ "type": "string", "enum": e.values });
         if let Some(d) = &e.def.description {
             schema["description"] = json!(d);
@@ -54,6 +119,7 @@ pub fn document(plan: &Plan<'_>) -> Result<Value, Error> {
             };
             for c in [&n.read, &n.input, &n.page] {
                 components.claim(c, &e.pointer, &mut clashes);
+                taken.push(c.clone());
             }
             n
         })
@@ -61,6 +127,8 @@ pub fn document(plan: &Plan<'_>) -> Result<Value, Error> {
     if !clashes.is_empty() {
         return Err(clash_error(clashes));
     }
+    let problem = free_name(PROBLEM, &taken);
+    let field_error = free_name(FIELD_ERROR, &taken);
     let mut paths = Map::new();
     paths.insert(
         "/health".into(),
@@ -107,7 +175,7 @@ pub fn document(plan: &Plan<'_>) -> Result<Value, Error> {
         }
     }
     schemas.insert(
-        FIELD_ERROR.into(),
+        field_error.clone(),
         json!({
             "type": "object",
             "properties": {
@@ -118,7 +186,7 @@ pub fn document(plan: &Plan<'_>) -> Result<Value, Error> {
         }),
     );
     schemas.insert(
-        PROBLEM.into(),
+        problem.clone(),
         json!({
             "type": "object",
             "description": "An error (RFC 9457)",
@@ -127,7 +195,7 @@ pub fn document(plan: &Plan<'_>) -> Result<Value, Error> {
                 "title": { "type": "string" },
                 "status": { "type": "integer" },
                 "detail": { "type": "string" },
-                "errors": { "type": "array", "items": { "$ref": schema_ref(FIELD_ERROR) } }
+                "errors": { "type": "array", "items": { "$ref": schema_ref(&field_error) } }
             },
             "required": ["type", "title", "status"]
         }),
@@ -157,9 +225,9 @@ pub fn document(plan: &Plan<'_>) -> Result<Value, Error> {
         ),
     ] {
         responses.insert(
-            format!("{HELPER_TYPE_PREFIX}{name}"),
+            name.to_owned(),
             json!({ "description": text, "content": {
-                "application/problem+json": { "schema": { "$ref": schema_ref(PROBLEM) } }
+                "application/problem+json": { "schema": { "$ref": schema_ref(&problem) } }
             } }),
         );
     }
@@ -191,7 +259,7 @@ fn schema_ref(name: &str) -> String {
 }
 
 fn response_ref(name: &str) -> Value {
-    json!({ "$ref": format!("#/components/responses/{HELPER_TYPE_PREFIX}{name}") })
+    json!({ "$ref": format!("#/components/responses/{name}") })
 }
 
 /// The collection path's and the item path's operations.
@@ -199,6 +267,7 @@ fn operations(entity: &EntityPlan<'_>, n: &Names) -> (Map<String, Value>, Map<St
     let mut collection = Map::new();
     let mut item = Map::new();
     let one = case(entity.name, Case::Pascal);
+    let many = plural(entity.name, Case::Pascal);
     let id_param = json!({
         "name": "id", "in": "path", "required": true,
         "schema": { "type": "string", "format": "uuid" }
@@ -216,15 +285,34 @@ fn operations(entity: &EntityPlan<'_>, n: &Names) -> (Map<String, Value>, Map<St
         let mut responses = Map::new();
         let mut operation = Map::new();
         operation.insert("tags".into(), json!([entity.name]));
-        let (method, summary) = match op {
-            Operation::List => ("get", format!("List {}", entity.name)),
-            Operation::Get => ("get", format!("Read one {}", entity.name)),
-            Operation::Create => ("post", format!("Create a {}", entity.name)),
-            Operation::Update => ("put", format!("Replace a {}", entity.name)),
-            Operation::Delete => ("delete", format!("Delete a {}", entity.name)),
+        let (method, summary, id) = match op {
+            Operation::List => (
+                "get",
+                format!("List {}", many_of(entity.name)),
+                format!("list{many}"),
+            ),
+            Operation::Get => (
+                "get",
+                format!("Read {}", one_of(entity.name)),
+                format!("get{one}"),
+            ),
+            Operation::Create => (
+                "post",
+                format!("Create {}", one_of(entity.name)),
+                format!("create{one}"),
+            ),
+            Operation::Update => (
+                "put",
+                format!("Replace {}", one_of(entity.name)),
+                format!("update{one}"),
+            ),
+            Operation::Delete => (
+                "delete",
+                format!("Delete {}", one_of(entity.name)),
+                format!("delete{one}"),
+            ),
         };
-        let verb = op.as_str();
-        operation.insert("operationId".into(), json!(format!("{verb}{one}")));
+        operation.insert("operationId".into(), json!(id));
         operation.insert("summary".into(), json!(summary));
         if let Some(roles) = roles {
             operation.insert(
@@ -551,4 +639,27 @@ fn input_schema(plan: &Plan<'_>, entity: &EntityPlan<'_>) -> Value {
     schema.insert("required".into(), json!(required));
     schema.insert("additionalProperties".into(), json!(false));
     Value::Object(schema)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_are_english() {
+        assert_eq!(one_of("Author"), "an author");
+        assert_eq!(one_of("Book"), "a book");
+        assert_eq!(one_of("Café Table"), "a café table");
+        assert_eq!(one_of("PurchaseOrder"), "a purchase order");
+        assert_eq!(many_of("Book"), "books");
+        assert_eq!(many_of("Category"), "categories");
+    }
+
+    #[test]
+    fn shared_schema_names_give_way_to_the_specifications() {
+        assert_eq!(free_name("Problem", &["Book".to_owned()]), "Problem");
+        assert_eq!(free_name("Problem", &["problem".to_owned()]), "ApiProblem");
+        let taken = ["Problem".to_owned(), "ApiProblem".to_owned()];
+        assert_eq!(free_name("Problem", &taken), "ApiProblem2");
+    }
 }

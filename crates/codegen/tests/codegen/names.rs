@@ -43,16 +43,17 @@ proptest! {
         }
     }
 
+    // The Rust code's helpers start with `sf_`/`Sf`; the Python code has none, so there a user
+    // name keeps that prefix as it is.
     #[test]
     fn helper_identifiers_never_meet_user_names(n in name()) {
-        for lang in [Lang::Python, Lang::Rust] {
-            let snake = lang.ident(&n, Case::Snake);
-            prop_assert!(!snake.starts_with("sf_") || snake.ends_with('_'));
-            let pascal = lang.ident(&n, Case::Pascal);
-            let helper_like = pascal.starts_with("Sf")
-                && pascal[2..].starts_with(|c: char| c.is_ascii_uppercase());
-            prop_assert!(!helper_like || pascal.ends_with('_'));
-        }
+        let lang = Lang::Rust;
+        let snake = lang.ident(&n, Case::Snake);
+        prop_assert!(!snake.starts_with("sf_") || snake.ends_with('_'));
+        let pascal = lang.ident(&n, Case::Pascal);
+        let helper_like = pascal.starts_with("Sf")
+            && pascal[2..].starts_with(|c: char| c.is_ascii_uppercase());
+        prop_assert!(!helper_like || pascal.ends_with('_'));
     }
 }
 

@@ -18,15 +18,13 @@ pub(super) struct Project {
     pub(super) version: &'static str,
     pub(super) dependencies: Vec<String>,
     pub(super) dev_dependencies: Vec<String>,
-    pub(super) models_imports: Vec<String>,
-    pub(super) schemas_imports: Vec<String>,
-    pub(super) routes_imports: Vec<String>,
-    pub(super) routes_imports2: Vec<String>,
-    pub(super) db_imports: Vec<String>,
-    pub(super) fields_imports: Vec<String>,
     pub(super) decimal_scales: Vec<u32>,
+    /// The OpenAPI document of the `openapi` target, which the service serves.
+    pub(super) openapi: String,
+    /// The import lines of main.py's routers and of models/__init__.py, sorted.
+    pub(super) router_imports: Vec<String>,
+    pub(super) model_imports: Vec<String>,
     pub(super) enums: Vec<PyEnum>,
-    pub(super) joins: Vec<PyJoinTable>,
     pub(super) entities: Vec<PyEntity>,
     pub(super) migration: Migration,
     pub(super) cases: Vec<(String, String)>,
@@ -43,22 +41,47 @@ pub(super) struct PyEnum {
 pub(super) struct PyJoinTable {
     pub(super) var: String,
     pub(super) table_py: String,
-    pub(super) owner_column_py: String,
-    pub(super) target_column_py: String,
+    pub(super) columns: Vec<PyColumn>,
+    pub(super) args: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
 pub(super) struct Migration {
-    pub(super) postgres: Vec<String>,
-    pub(super) sqlite: Vec<String>,
-    pub(super) drop_postgres: Vec<String>,
-    pub(super) drop_sqlite: Vec<String>,
+    /// Tables in an order where each one's foreign keys point to tables made before it.
+    pub(super) tables: Vec<MigrationTable>,
+    /// Foreign keys of a cycle, added once every table exists: (table, the call's arguments).
+    pub(super) deferred: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub(super) struct MigrationTable {
+    pub(super) table_py: String,
+    /// `sa.Column(...)` and constraint items of `op.create_table`, each exploded.
+    pub(super) items: Vec<String>,
+    /// Arguments of each `op.create_index`.
+    pub(super) indexes: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Serialize)]
 pub(super) struct PyEntity {
     pub(super) name_md: String,
+    /// The module of the entity in models/, schemas/, repositories/, routers/, services/.
+    pub(super) module: String,
     pub(super) class: String,
+    /// The text of the modules whose imports are computed ([`super::pyimports`]).
+    pub(super) relationships: Vec<PyColumn>,
+    pub(super) id_lists: Vec<PyIdList>,
+    pub(super) join_tables: Vec<PyJoinTable>,
+    pub(super) table_args: Vec<String>,
+    pub(super) type_checking: Vec<String>,
+    pub(super) assignments: Vec<(String, String)>,
+    pub(super) hooks: bool,
+    #[serde(skip)]
+    pub(super) migration: MigrationTable,
+    /// Foreign keys of the table: the index of the target entity, the constraint item, and the
+    /// arguments of `create_foreign_key` when it must wait for a table made later.
+    #[serde(skip)]
+    pub(super) foreign_keys: Vec<(usize, String, Vec<String>)>,
     pub(super) input: String,
     pub(super) page: String,
     pub(super) table: String,
@@ -67,14 +90,11 @@ pub(super) struct PyEntity {
     pub(super) path_py: String,
     pub(super) item_path_py: String,
     pub(super) tag_py: String,
-    pub(super) var: String,
     pub(super) description_py: Option<String>,
     pub(super) columns: Vec<PyColumn>,
     pub(super) input_fields: Vec<PyBodyField>,
     pub(super) read_fields: Vec<PyBodyField>,
-    pub(super) writable: Vec<String>,
     pub(super) refs: Vec<PyRef>,
-    pub(super) joins: Vec<PyJoinUse>,
     pub(super) unique: Vec<(String, String)>,
     pub(super) sorts: Vec<(String, String)>,
     pub(super) filters: Vec<PyFilter>,
@@ -88,8 +108,7 @@ pub(super) struct PyEntity {
 #[derive(Debug, Serialize)]
 pub(super) struct PyOp {
     pub(super) function: String,
-    pub(super) guard: String,
-    /// Arguments of `sf_require(...)`: the roles as string literals.
+    /// Arguments of `require(...)`: the roles as string literals.
     pub(super) roles: Vec<String>,
 }
 
@@ -110,27 +129,31 @@ pub(super) struct PyBodyField {
 
 #[derive(Debug, Serialize)]
 pub(super) struct PyRef {
+    pub(super) attr: String,
     pub(super) attr_py: String,
     pub(super) wire_py: String,
     pub(super) target: String,
+    pub(super) required: bool,
 }
 
 #[derive(Debug, Serialize)]
-pub(super) struct PyJoinUse {
-    pub(super) attr_py: String,
+pub(super) struct PyIdList {
+    /// The property of the ids (`tag_ids`) and the relationship it reads (`tags`).
+    pub(super) attr: String,
+    pub(super) relationship: String,
     pub(super) wire_py: String,
-    pub(super) var: String,
-    pub(super) owner_column_py: String,
-    pub(super) target_column_py: String,
     pub(super) target: String,
+    /// A local name for the rows fetched while writing.
+    pub(super) var: String,
 }
 
 #[derive(Debug, Serialize)]
 pub(super) struct PyFilter {
     pub(super) param: String,
     pub(super) annotation: String,
-    pub(super) alias_py: String,
-    pub(super) attr_py: String,
+    /// `Query(alias=...)` when the wire name is not the parameter.
+    pub(super) query: Option<String>,
+    pub(super) attr: String,
 }
 
 /// Which generated tests an entity gets (each backed by a non-empty case list).

@@ -1,9 +1,10 @@
 //! The `python-fastapi` target: a FastAPI application serving the generated API
-//! (`docs/generated-api.md`) with SQLAlchemy 2 models, Pydantic 2 bodies, an Alembic
-//! migration made of [`ddl::statements`] for PostgreSQL and SQLite, and pytest tests computed
-//! from [`samples`].
+//! (`docs/generated-api.md`) in FastAPI's "bigger applications" layout (per entity a model,
+//! schemas, a repository, a router and a user-owned service module), an Alembic migration
+//! made with `op.create_table` under the models' naming convention (the names and checks of
+//! [`ddl`]), the `openapi` pass's document, and pytest tests computed from [`samples`].
 //!
-//! [`ddl::statements`]: crate::passes::ddl::statements
+//! [`ddl`]: crate::passes::ddl
 //! [`samples`]: crate::samples
 //! [`Lang::Python`]: crate::naming::Lang::Python
 //! [`Namespace`]: crate::naming::Namespace
@@ -12,7 +13,7 @@
 //! Every identifier of the generated code is computed here: classes, attributes, enum
 //! members, route functions and parameters. User names become ASCII identifiers through
 //! [`Lang::Python`]; names the generated modules import are escaped the same way (a trailing
-//! `_`); helpers start with `sf_` / `Sf`. Each scope is a [`Namespace`], so two spec names that
+//! `_`). Each scope is a [`Namespace`], so two spec names that
 //! meet are reported instead of emitted. User text lands in Python string literals
 //! ([`py_str`], written as `ruff format` writes them), JSON files, TOML strings and Markdown
 //! lines, each escaped for its place. Generated code is laid out the way `ruff format` keeps
@@ -20,16 +21,17 @@
 //! trailing comma.
 //!
 //! The code is split by concern: [`build`] computes the templates' [`context`] from the plan
-//! (with [`types`], [`imports`] and the test [`cases`]), [`files`] renders the templates of
-//! `templates/`; [`reserved`] lists the names the generated code keeps for itself and
-//! [`literals`] escapes user text. `README.md` beside this file describes the output.
+//! (with [`types`] and the test [`cases`]), [`files`] renders the templates of `templates/`
+//! and computes the per-entity modules' imports with [`pyimports`]; [`reserved`] lists the
+//! names the generated code keeps for itself and [`literals`] escapes user text. `README.md`
+//! beside this file describes the output.
 
 mod build;
 mod cases;
 mod context;
 mod files;
-mod imports;
 mod literals;
+mod pyimports;
 mod reserved;
 mod types;
 
@@ -60,12 +62,17 @@ const DEPENDENCIES: &[(&str, &str)] = &[
     ("fastapi", "0.165.0"),
     ("psycopg[binary]", "3.3.9"),
     ("pydantic", "2.14.4"),
+    ("pydantic-settings", "2.16.3"),
     ("pyjwt", "2.15.1"),
     ("sqlalchemy", "2.1.9"),
     ("uvicorn", "0.54.0"),
 ];
-const DEV_DEPENDENCIES: &[(&str, &str)] =
-    &[("httpx", "0.28.1"), ("pytest", "9.2.0"), ("ruff", "0.17.6")];
+const DEV_DEPENDENCIES: &[(&str, &str)] = &[
+    ("httpx2", "2.17.0"),
+    ("mypy", "2.4.1"),
+    ("pytest", "9.2.0"),
+    ("ruff", "0.17.6"),
+];
 
 /// How many sample bodies each entity's tests can draw from.
 const SAMPLES: usize = 8;
@@ -167,19 +174,55 @@ mod tests {
     fn hostile_names_become_escaped_identifiers() {
         let out =
             crate::generate(&example("hostile.yaml"), "python-fastapi", &[]).expect("generated");
-        let schemas = text(&out, "src/class_/schemas.py");
-        assert!(schemas.contains("    type_: Type = Field(\n        default=\"select\","));
-        assert!(schemas.contains("    V_1ST = \"1st\"\n"));
-        assert!(schemas.contains("    NONE = \"None\"\n"));
-        assert!(schemas.contains("    json_: SfAnyJson = Field("));
+        let schemas = text(&out, "src/class_/schemas/class_.py");
+        assert!(schemas.contains("    type_: Type = Field(\n        default=Type.SELECT,"));
+        assert!(schemas.contains("    json_: AnyJson = Field("));
         assert!(schemas.contains("        alias=\"名前\",\n"));
-        assert!(schemas.contains("class CafU00e9Table(BaseModel):"));
+        let enums = text(&out, "src/class_/enums.py");
+        assert!(enums.contains("    V_1ST = \"1st\"\n"));
+        assert!(enums.contains("    NONE = \"None\"\n"));
+        let table = text(&out, "src/class_/schemas/caf_u00e9_table.py");
+        assert!(table.contains("class CafU00e9Table(BaseModel):"));
+        // A filter named like a parameter of the list gets a trailing `_`, not its wire name.
+        let router = text(&out, "src/class_/routers/class_.py");
+        assert!(
+            router.contains("    order_: Annotated[int | None, Query(alias=\"order\")] = None,")
+        );
         let main = text(&out, "src/class_/main.py");
         assert!(
             main.contains("title=\"Hostile \\\"names\\\" {{ test }} 'quotes' \\\\ backslash\",")
         );
         assert!(out.tree.get("tests/test_classes.py").is_some());
         assert!(out.tree.get("tests/cases/caf_u00e9_tables.json").is_some());
+        assert!(!main.contains("sf_") && !router.contains("sf_"));
+    }
+
+    #[test]
+    fn each_entity_has_its_modules_and_the_users_files_are_theirs() {
+        let out =
+            crate::generate(&example("bookstore.yaml"), "python-fastapi", &[]).expect("generated");
+        for kind in ["models", "schemas", "repositories", "routers", "services"] {
+            for module in ["author", "book", "tag"] {
+                assert!(
+                    out.tree
+                        .get(&format!("src/bookstore/{kind}/{module}.py"))
+                        .is_some(),
+                    "{kind}/{module}"
+                );
+            }
+        }
+        assert!(out.tree.is_user_owned("src/bookstore/services/book.py"));
+        assert!(out.tree.is_user_owned("src/bookstore/routers/custom.py"));
+        assert!(!out.tree.is_user_owned("src/bookstore/routers/book.py"));
+        let model = text(&out, "src/bookstore/models/book.py");
+        assert!(model.contains("sa.ForeignKey(\"authors.id\", ondelete=\"RESTRICT\")"));
+        assert!(model.contains("    author: Mapped[\"Author\"] = relationship("));
+        let router = text(&out, "src/bookstore/routers/book.py");
+        assert!(router.contains("    service.before_update(session, row, body)\n"));
+        assert_eq!(
+            out.tree.get("openapi.json"),
+            out.tree.get("src/bookstore/openapi.json")
+        );
     }
 
     #[test]

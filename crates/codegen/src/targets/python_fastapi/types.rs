@@ -30,7 +30,7 @@ pub(super) struct Types {
 
 pub(super) fn types(
     field: &Field,
-    enum_class: &BTreeMap<String, String>,
+    enum_class: &BTreeMap<String, (String, usize)>,
     imports: &mut Imports,
 ) -> Types {
     let c = &field.constraints;
@@ -41,68 +41,84 @@ pub(super) fn types(
         read: read.to_owned(),
         filter: Some(filter.to_owned()),
     };
+    let length = c.max_length.unwrap_or(255);
     match &field.ty {
-        FieldType::String => simple("str", "sa.String()", "SfText", "str", "str"),
-        FieldType::Text => simple("str", "sa.Text()", "SfText", "str", "str"),
-        FieldType::Email => simple("str", "sa.String()", "SfEmail", "str", "str"),
-        FieldType::Url => simple("str", "sa.String()", "SfUrl", "str", "str"),
-        FieldType::Integer => simple("int", "sa.Integer()", "SfInt", "int", "int"),
-        FieldType::Bigint => simple("int", "sa.BigInteger()", "SfInt", "int", "int"),
-        FieldType::Float => simple("float", "sa.Double()", "SfFloat", "float", "float"),
+        FieldType::String => simple("str", &format!("sa.String({length})"), "Text", "str", "str"),
+        FieldType::Text => simple("str", "sa.Text()", "Text", "str", "str"),
+        FieldType::Email => simple(
+            "str",
+            &format!("sa.String({length})"),
+            "EmailText",
+            "str",
+            "str",
+        ),
+        FieldType::Url => simple(
+            "str",
+            &format!("sa.String({length})"),
+            "UrlText",
+            "str",
+            "str",
+        ),
+        FieldType::Integer => simple("int", "sa.Integer()", "Int", "int", "int"),
+        FieldType::Bigint => simple("int", "sa.BigInteger()", "Int", "int", "int"),
+        FieldType::Float => simple("float", "sa.Double()", "Float", "float", "float"),
         FieldType::Decimal => {
             let scale = c.scale.unwrap_or(2);
+            let precision = c.precision.unwrap_or(18);
             if !imports.scales.contains(&scale) {
                 imports.scales.push(scale);
             }
             Types {
                 orm: "Decimal".to_owned(),
-                column: format!("SfDecimal({scale})"),
-                input: "SfDecimalIn".to_owned(),
-                read: format!("SfDecimal{scale}"),
-                filter: Some("sf_decimal.Decimal".to_owned()),
+                column: format!("DecimalType({precision}, {scale})"),
+                input: "DecimalInput".to_owned(),
+                read: format!("Decimal{scale}"),
+                filter: Some("Decimal".to_owned()),
             }
         }
-        FieldType::Boolean => simple("bool", "sa.Boolean()", "SfBool", "bool", "bool"),
-        FieldType::Date => simple("date", "SfDate()", "SfDate", "date", "sf_datetime.date"),
+        FieldType::Boolean => simple("bool", "sa.Boolean()", "Bool", "bool", "bool"),
+        FieldType::Date => simple("date", "DateType()", "DateInput", "date", "date"),
         FieldType::Datetime => simple(
             "datetime",
-            "SfDateTime()",
-            "SfDateTime",
-            "SfDateTimeOut",
-            "SfAwareDatetime",
+            "DateTimeType()",
+            "DateTimeInput",
+            "DateTimeOutput",
+            "AwareDatetime",
         ),
         FieldType::Uuid => simple(
             "uuid.UUID",
-            "SfUuid()",
-            "SfUuid",
+            "UuidType()",
+            "UuidInput",
             "uuid.UUID",
-            "sf_uuid.UUID",
+            "uuid.UUID",
         ),
         FieldType::Json => {
             let input = if field.required {
-                "SfJson"
+                "JsonValue"
             } else {
-                "SfAnyJson"
+                "AnyJson"
             };
             Types {
                 orm: "Any".to_owned(),
-                column: "SfJson()".to_owned(),
+                column: "JsonType()".to_owned(),
                 input: input.to_owned(),
                 read: "Any".to_owned(),
                 filter: None,
             }
         }
         FieldType::Enum(name) => {
-            let class = enum_class
+            let (class, longest) = enum_class
                 .get(name)
                 .cloned()
-                .unwrap_or_else(|| "str".into());
+                .unwrap_or_else(|| ("str".into(), 1));
             Types {
-                orm: "str".to_owned(),
-                column: "sa.String()".to_owned(),
+                orm: class.clone(),
+                column: format!(
+                    "sa.Enum({class}, native_enum=False, length={longest}, values_callable=enum_values)"
+                ),
                 input: class.clone(),
                 read: class.clone(),
-                filter: Some(format!("sf_schemas.{class}")),
+                filter: Some(class),
             }
         }
     }

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated
 
 import jwt
 from fastapi import Depends, Request
@@ -57,7 +58,7 @@ def require(*roles: str) -> Callable[..., Principal]:
 
     def dependency(
         request: Request,
-        credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:
         if credentials is None:
             raise _unauthorized("a bearer token is required")

@@ -1,23 +1,22 @@
-"""Settings, read from the environment."""
+"""Settings, read from the environment (`DATABASE_URL`, `JWT_SECRET`, `LOG_LEVEL`)."""
 
-import os
-from dataclasses import dataclass
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
     """What the application needs to run."""
 
-    database_url: str
-    jwt_secret: str
+    model_config = SettingsConfigDict(frozen=True)
+
+    database_url: str = "sqlite:///./app.db"
+    jwt_secret: str = Field(min_length=1, repr=False)
+    log_level: str = "INFO"
 
 
 def load_settings() -> Settings:
-    """Reads `DATABASE_URL` (default: a SQLite file) and `JWT_SECRET` (required)."""
-    secret = os.environ.get("JWT_SECRET", "")
-    if not secret:
-        raise RuntimeError("the environment variable JWT_SECRET must be set")
-    return Settings(
-        database_url=os.environ.get("DATABASE_URL", "sqlite:///./app.db"),
-        jwt_secret=secret,
-    )
+    """The settings of the environment; `JWT_SECRET` is required."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise RuntimeError(f"the settings are not valid (is JWT_SECRET set?): {error}") from None

@@ -3,14 +3,19 @@ PostgreSQL (native types) and SQLite (text in the formats of the API contract)."
 
 import datetime
 import decimal
+import enum
 import uuid
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Collection, Iterator, Mapping
+from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import Session
+
+from .errors import invalid
+
+M = TypeVar("M")
 
 
 def engine_url(url: str) -> str:
@@ -38,13 +43,43 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """A session for one request."""
+    """A session for one request; what it did not commit is rolled back."""
     with request.app.state.sessions() as session:
         yield session
 
 
-class SfBase(DeclarativeBase):
-    """Base of the models."""
+SessionDep = Annotated[Session, Depends(get_session)]
+"""The request's session, as a route's parameter: `session: SessionDep`."""
+
+
+def sort_order(session: Session, sorts: Mapping[str, Any], sort: str) -> Any:
+    """The ORDER BY term of a `sort` parameter (`name` or `-name`, one of `sorts`); rows
+    without a value go last both ways."""
+    descending = sort.startswith("-")
+    column = sorts.get(sort.removeprefix("-"))
+    if column is None:
+        raise invalid("query.sort", "must be one of: " + (", ".join(sorts) or "none"))
+    expression = column
+    if session.get_bind().dialect.name == "sqlite" and isinstance(column.type, DecimalType):
+        # Decimals are text in SQLite.
+        expression = sa.cast(column, sa.Float)
+    return expression.desc().nulls_last() if descending else expression.asc().nulls_last()
+
+
+def rows_by_id(session: Session, model: type[M], ids: Collection[uuid.UUID]) -> list[M]:
+    """The rows of `model` whose id is one of `ids`, by id (fewer when some do not exist)."""
+    column = sa.inspect(model).primary_key[0]
+    return list(session.scalars(sa.select(model).where(column.in_(ids)).order_by(column)))
+
+
+def is_missing(session: Session, model: type[Any], id: uuid.UUID | None) -> bool:
+    """Whether `id` names no row of `model` (`None` names nothing, and misses nothing)."""
+    return id is not None and session.get(model, id) is None
+
+
+def enum_values(enum_class: type[enum.Enum]) -> list[str]:
+    """The values an enumeration stores (its values, not its member names)."""
+    return [str(member.value) for member in enum_class]
 
 
 def utc_text(value: datetime.datetime) -> str:
@@ -60,7 +95,7 @@ def decimal_text(value: decimal.Decimal | int | float | str, scale: int) -> str:
         return format(exact.quantize(decimal.Decimal(1).scaleb(-scale)), "f")
 
 
-class SfUuid(sa.types.TypeDecorator[uuid.UUID]):
+class UuidType(sa.types.TypeDecorator[uuid.UUID]):
     """UUID in PostgreSQL; lowercase hyphenated text in SQLite."""
 
     impl = sa.types.String
@@ -83,7 +118,7 @@ class SfUuid(sa.types.TypeDecorator[uuid.UUID]):
         return uuid.UUID(str(value))
 
 
-class SfDateTime(sa.types.TypeDecorator[datetime.datetime]):
+class DateTimeType(sa.types.TypeDecorator[datetime.datetime]):
     """TIMESTAMPTZ in PostgreSQL; RFC 3339 UTC text in SQLite (text order is time order)."""
 
     impl = sa.types.String
@@ -109,7 +144,7 @@ class SfDateTime(sa.types.TypeDecorator[datetime.datetime]):
         return value.astimezone(datetime.UTC)
 
 
-class SfDate(sa.types.TypeDecorator[datetime.date]):
+class DateType(sa.types.TypeDecorator[datetime.date]):
     """DATE in PostgreSQL; `YYYY-MM-DD` text in SQLite."""
 
     impl = sa.types.String
@@ -131,19 +166,22 @@ class SfDate(sa.types.TypeDecorator[datetime.date]):
         return value
 
 
-class SfDecimal(sa.types.TypeDecorator[decimal.Decimal]):
+class DecimalType(sa.types.TypeDecorator[decimal.Decimal]):
     """NUMERIC in PostgreSQL; text with exactly `scale` fractional digits in SQLite."""
 
     impl = sa.types.String
     cache_ok = True
 
-    def __init__(self, scale: int) -> None:
+    def __init__(self, precision: int, scale: int) -> None:
         super().__init__()
+        self.precision = precision
         self.scale = scale
 
     def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
         if dialect.name == "postgresql":
-            return dialect.type_descriptor(sa.types.Numeric(asdecimal=True))
+            return dialect.type_descriptor(
+                sa.types.Numeric(self.precision, self.scale, asdecimal=True)
+            )
         return dialect.type_descriptor(sa.types.String())
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
@@ -158,7 +196,7 @@ class SfDecimal(sa.types.TypeDecorator[decimal.Decimal]):
         return decimal.Decimal(str(value))
 
 
-class SfJson(sa.types.TypeDecorator[Any]):
+class JsonType(sa.types.TypeDecorator[Any]):
     """JSONB in PostgreSQL; JSON text in SQLite. A missing value is SQL NULL."""
 
     impl = sa.types.JSON

@@ -1,12 +1,17 @@
 """Errors as `application/problem+json` (RFC 9457), as the API contract describes."""
 
 import http
+import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
+
+logger = logging.getLogger(__name__)
 
 TITLES = {
     400: "Bad Request",
@@ -28,13 +33,13 @@ class Problem(Exception):
         status: int,
         detail: str,
         errors: list[dict[str, str]] | None = None,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.errors = errors or []
-        self.headers = headers
+        self.headers = dict(headers) if headers is not None else None
 
 
 def title(status: int) -> str:
@@ -51,7 +56,7 @@ def problem_response(
     status: int,
     detail: str,
     errors: list[dict[str, str]] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """The problem+json response."""
     body = {
@@ -72,6 +77,50 @@ def problem_response(
 def invalid(field: str, message: str) -> Problem:
     """A 422 about one field."""
     return Problem(422, "the request is not valid", [{"field": field, "message": message}])
+
+
+def unprocessable(errors: list[dict[str, str]]) -> Problem:
+    """A 422 listing `errors` (`field`, `message`)."""
+    return Problem(422, "the request is not valid", errors)
+
+
+def missing_reference(field: str) -> dict[str, str]:
+    """The error of a reference to a row that does not exist."""
+    return {"field": field, "message": "refers to no existing row"}
+
+
+def not_found() -> Problem:
+    """A 404."""
+    return Problem(404, "no such resource")
+
+
+def referred_to() -> Problem:
+    """The 409 of a delete that rows referring to the resource restrict."""
+    return Problem(
+        409,
+        "other rows refer to this resource",
+        [{"field": "id", "message": "is referred to by other rows"}],
+    )
+
+
+def integrity_problem(error: IntegrityError, unique_fields: dict[str, str]) -> Problem:
+    """409 for a taken unique value, found by constraint name (PostgreSQL) or by
+    `table.column` (SQLite) in `unique_fields`; else 422."""
+    original = error.orig
+    constraint = getattr(getattr(original, "diag", None), "constraint_name", None)
+    message = str(original)
+    field = unique_fields.get(constraint) if constraint else None
+    marker = "UNIQUE constraint failed: "
+    if field is None and marker in message:
+        columns = message.split(marker, 1)[1].split(",")[0].strip()
+        field = unique_fields.get(columns)
+    if field is not None or getattr(original, "sqlstate", None) == "23505" or marker in message:
+        return Problem(
+            409,
+            "a unique value is already taken",
+            [{"field": field or "body", "message": "is already taken"}],
+        )
+    return Problem(422, "the request is not valid", [{"field": "body", "message": message}])
 
 
 def field_of(error: dict[str, Any]) -> str:
@@ -118,7 +167,8 @@ async def _http(_request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, detail, None, exc.headers)
 
 
-async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    logger.error("unexpected error", exc_info=exc)
     return problem_response(500, "the server failed to answer")
 
 

@@ -1,0 +1,1 @@
+"""Storage, one module per resource: the queries and writes of its routes, in SQLAlchemy."""
