@@ -14,7 +14,7 @@
 mod entities;
 mod lockfile;
 mod reserved;
-mod tests_data;
+mod tests_gen;
 
 use serde::Serialize;
 use specforge_spec::Model;
@@ -68,11 +68,6 @@ static TEMPLATES: &[(&str, &str)] = &[
         "src/entities.rs",
         include_str!("templates/src/entities.rs.jinja"),
     ),
-    ("tests/api.rs", include_str!("templates/tests/api.rs.jinja")),
-    (
-        "tests/sf_common/mod.rs",
-        include_str!("templates/tests/sf_common/mod.rs.jinja"),
-    ),
 ];
 
 impl Target for RustAxum {
@@ -108,8 +103,10 @@ impl Target for RustAxum {
             ),
             readme: readme(&plan),
             entities: entities::context(&plan)?,
-            tests: tests_data::context(&plan)?,
         };
+        for (path, text) in tests_gen::files(&plan, &crate_name)? {
+            out.insert(path, text)?;
+        }
         for (path, text) in STATIC_FILES {
             out.insert(*path, *text)?;
         }
@@ -142,7 +139,6 @@ struct Context {
     description_toml: String,
     readme: Readme,
     entities: entities::EntitiesContext,
-    tests: tests_data::TestsContext,
 }
 
 /// The README's text, escaped for Markdown.
