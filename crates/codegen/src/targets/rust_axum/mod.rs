@@ -7,9 +7,8 @@
 //! `src/entities.rs`, which this module computes from the plan: one static description per
 //! entity (wire names, columns, kinds, constraints, references, filters, sorts, roles). User
 //! names reach the Rust code only as string literals, except the statics of entities and enums
-//! (claimed in a [`Namespace`]) and the test modules. The tests (`tests/api.rs`) are data too:
-//! sample bodies, expected values, invalid values and the list of checks per entity, computed
-//! here from [`crate::samples`], run by a fixed harness (`tests/sf_common/mod.rs`).
+//! (claimed in a [`Namespace`]) and the names of the tests. The tests (`tests/api/`) are
+//! written out per entity by [`tests_gen`] from [`crate::samples`].
 
 mod entities;
 mod lockfile;

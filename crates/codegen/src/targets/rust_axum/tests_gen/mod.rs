@@ -1,5 +1,5 @@
 //! The tests of a generated project, written out as plain Rust a maintainer can copy from:
-//! `tests/api/main.rs` (one test binary), `tests/api/support.rs` ([`TestApp`]: the application
+//! `tests/api/main.rs` (one test binary), `tests/api/support.rs` (`TestApp`: the application
 //! on a fresh database, tokens, requests, a factory per entity) and one module per entity with
 //! named tests, each checking one behaviour of `docs/generated-api.md` with the sample values
 //! of [`crate::samples`].
@@ -7,8 +7,6 @@
 //! The tests of an entity are made by concern: [`crud`] (create, read, update, delete,
 //! defaults), [`rules`] (validation, unique values, references, `on_delete`), [`lists`]
 //! (pages, sorts, filters) and [`access`] (tokens and roles).
-//!
-//! [`TestApp`]: support.rs.in
 
 mod access;
 mod crud;
@@ -188,6 +186,17 @@ fn main_rs(suite: &Suite<'_>) -> String {
          //! `support` has what they share; each entity has a module.\n\n\
          mod service;\nmod support;\n\n",
     );
+    let widest = suite
+        .subjects
+        .iter()
+        .map(|s| s.writable().count() + s.entity.refs.len() + s.entity.joins.len())
+        .max()
+        .unwrap_or(0);
+    if widest > 20 {
+        // `json!` expands recursively, one level per token of the body.
+        let at = out.find("\n\n").map_or(0, |i| i + 2);
+        out.insert_str(at, "#![recursion_limit = \"512\"]\n\n");
+    }
     let mut modules: Vec<&str> = suite.subjects.iter().map(|s| s.module.as_str()).collect();
     modules.sort_by(|a, b| version_order(a, b));
     for module in modules {
@@ -325,4 +334,63 @@ fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
         }
     }
     a_chunks.len().cmp(&b_chunks.len()).then_with(|| a.cmp(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_names_sort_by_value() {
+        let mut names = vec!["item10", "item2", "class", "caf_u00e9_table", "item_b"];
+        names.sort_by(|a, b| version_order(a, b));
+        assert_eq!(
+            names,
+            ["caf_u00e9_table", "class", "item2", "item10", "item_b"]
+        );
+    }
+
+    #[test]
+    fn every_entity_of_every_example_has_at_least_16_named_tests() {
+        for example in [
+            "bookstore.yaml",
+            "bookstore.json",
+            "bookstore.md",
+            "bookstore.openapi.yaml",
+            "clinic.openapi.yaml",
+            "erp.yaml",
+            "hostile.yaml",
+            "library.md",
+        ] {
+            let path = format!("{}/../../examples/{example}", env!("CARGO_MANIFEST_DIR"));
+            let bytes = std::fs::read(&path).expect("example");
+            let model = specforge_spec::analyze_bytes(&bytes, Some(example), None)
+                .model
+                .expect("a valid example");
+            let plan = Plan::new(&model).expect("plan");
+            let files = files(&plan, "app").expect(example);
+            let main = &files[0].1;
+            assert_eq!(files.len(), 3 + plan.entities.len(), "{example}");
+            for (path, text) in &files[3..] {
+                let module = path
+                    .strip_prefix("tests/api/")
+                    .and_then(|p| p.strip_suffix(".rs"))
+                    .expect("a module file");
+                assert!(
+                    main.contains(&format!("\nmod {module};\n")),
+                    "{example}: {module}"
+                );
+                let count = text.matches("#[tokio::test]").count();
+                assert!(count >= 16, "{example}: {module} has {count} tests");
+                let mut names: Vec<&str> = text
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("async fn "))
+                    .collect();
+                assert_eq!(names.len(), count, "{example}: {module}");
+                names.sort_unstable();
+                names.dedup();
+                assert_eq!(names.len(), count, "{example}: {module}: unique test names");
+            }
+        }
+    }
 }

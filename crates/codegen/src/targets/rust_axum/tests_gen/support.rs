@@ -1,8 +1,6 @@
-//! `tests/api/support.rs`: [`TestApp`] as it is (`support.rs.in`), then a factory per entity
+//! `tests/api/support.rs`: `TestApp` as it is (`support.rs.in`), then a factory per entity
 //! the tests can create rows of: `book_body` (a valid body, the next of the entity's samples,
 //! with the rows its required references need) and `create_book`.
-//!
-//! [`TestApp`]: support.rs.in
 
 use serde_json::{Map, Value};
 

@@ -196,6 +196,15 @@ pub(super) fn json(value: &Value) -> String {
     }
 }
 
+/// A value to compare a `serde_json::Value` with: strings, numbers and booleans as Rust
+/// literals (`Value` compares equal to them), anything else in `json!`.
+pub(super) fn comparable(value: &Value) -> String {
+    match value {
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => json(value),
+        _ => format!("json!({})", json(value)),
+    }
+}
+
 /// A string as a Rust expression: a literal, or `"x".repeat(n)` for a long run of one
 /// character (with the text around it in a `format!`).
 pub(super) fn string(text: &str) -> String {
