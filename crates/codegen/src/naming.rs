@@ -592,6 +592,30 @@ impl Namespace {
             }
         }
     }
+
+    /// Claims `ident` for `pointer` when it is free, else the first of `ident_2`, `ident_3`, …
+    /// that is (for names the generated code makes up, such as test names, where a clash
+    /// needs no error, even for the same `pointer`); the identifier claimed.
+    pub fn fresh(&mut self, ident: &str, pointer: &str) -> String {
+        let mut candidate = ident.to_owned();
+        let mut n = 1;
+        loop {
+            match self.claimed.get(&candidate.to_lowercase()) {
+                Some(_) => {
+                    n += 1;
+                    let sep = if ident.ends_with('_') { "" } else { "_" };
+                    candidate = format!("{ident}{sep}{n}");
+                }
+                None => {
+                    self.claimed.insert(
+                        candidate.to_lowercase(),
+                        (pointer.to_owned(), candidate.clone()),
+                    );
+                    return candidate;
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -651,6 +675,15 @@ mod tests {
         assert_eq!(Lang::Rust.ident("sf page", Case::Pascal), "SfPage_");
         assert_eq!(Lang::Rust.ident("sfx", Case::Pascal), "Sfx");
         assert_eq!(Lang::Python.ident("title", Case::Snake), "title");
+    }
+
+    #[test]
+    fn a_fresh_name_gets_a_number_when_taken() {
+        let mut ns = Namespace::new("Rust function");
+        assert_eq!(ns.fresh("title_is_required", "/a"), "title_is_required");
+        assert_eq!(ns.fresh("Title_is_required", "/b"), "Title_is_required_2");
+        assert_eq!(ns.fresh("type_", "/c"), "type_");
+        assert_eq!(ns.fresh("type_", "/d"), "type_2");
     }
 
     #[test]

@@ -6,16 +6,14 @@
 //! `handlers.rs`, `mod.rs` and the user-owned `hooks.rs`), written by [`resources`] from the
 //! plan, beside a fixed shared core (`templates/src/*.rs`: errors, tokens, lists, validation,
 //! configuration, the database) and a user-owned `src/custom_routes.rs`. The tests
-//! (`tests/api.rs`) are data: sample bodies, expected values, invalid values and the checks per
-//! entity, computed by [`tests_data`] from [`crate::samples`] and run by a fixed harness
-//! (`tests/sf_common/mod.rs`).
+//! (`tests/api/`) are written out per entity by [`tests_gen`] from [`crate::samples`].
 
 mod layout;
 mod lockfile;
 mod names;
 mod reserved;
 mod resources;
-mod tests_data;
+mod tests_gen;
 
 use serde::Serialize;
 use specforge_spec::Model;
@@ -104,11 +102,6 @@ static TEMPLATES: &[(&str, &str)] = &[
         "src/config.rs",
         include_str!("templates/src/config.rs.jinja"),
     ),
-    ("tests/api.rs", include_str!("templates/tests/api.rs.jinja")),
-    (
-        "tests/sf_common/mod.rs",
-        include_str!("templates/tests/sf_common/mod.rs.jinja"),
-    ),
 ];
 
 impl Target for RustAxum {
@@ -182,8 +175,10 @@ impl Target for RustAxum {
                 layout::sort_names(&mut all);
                 all
             },
-            tests: tests_data::context(&plan)?,
         };
+        for (path, text) in tests_gen::files(&plan, &crate_name, context.database)? {
+            out.insert(path, text)?;
+        }
         for (path, text) in STATIC_FILES {
             out.insert(*path, *text)?;
         }
@@ -241,7 +236,6 @@ struct Context {
     modules: Vec<String>,
     /// Every module of `src/lib.rs`, sorted as rustfmt sorts them.
     all_modules: Vec<String>,
-    tests: tests_data::TestsContext,
 }
 
 /// The README's text, escaped for Markdown.
