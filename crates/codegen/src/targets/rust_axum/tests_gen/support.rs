@@ -187,7 +187,9 @@ pub(super) fn sample(suite: &Suite<'_>, subject: &Subject<'_>, n: usize) -> Map<
 /// How a test of a SQLite project gets its database: its own, in memory.
 const START_SQLITE: &str = r#"/// The application on a fresh SQLite database in memory.
 async fn start() -> (Router, Pool, Option<(String, String)>) {
-    let db = db::connect("sqlite::memory:").await.expect("connect and migrate");
+    let db = db::connect("sqlite::memory:")
+        .await
+        .expect("connect and migrate");
     let router = app(AppState::new(db.clone(), SECRET.as_bytes()));
     (router, db, None)
 }
