@@ -4,16 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
 use specforge_spec::model::Operation;
 
-use super::cases::{kind, test_cases};
 use super::context::{
     Migration, Project, PyBodyField, PyColumn, PyEntity, PyEnum, PyFilter, PyJoinTable, PyJoinUse,
     PyOp, PyRef,
 };
 use super::imports::import_lists;
 use super::literals::{ident, md_line, py_str, py_value};
+use super::pytests::Project as TestsProject;
 use super::reserved::{ATTR_RESERVED, CLASS_RESERVED};
 use super::types::{Imports, constraints, types};
 use super::{DEPENDENCIES, DEV_DEPENDENCIES};
@@ -64,8 +63,6 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         enum_class.insert(e.name.to_owned(), class);
     }
 
-    let ok = plan.creatable();
-    let keys: Vec<String> = plan.entities.iter().map(|e| e.table.clone()).collect();
     let classes: Vec<String> = plan
         .entities
         .iter()
@@ -85,22 +82,7 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         })
         .collect();
 
-    let all_roles: Vec<String> = {
-        let mut roles: Vec<String> = model.roles.clone();
-        for e in &model.entities {
-            for op in Operation::ALL {
-                for r in e.permissions.roles(op).unwrap_or_default() {
-                    if !roles.contains(r) {
-                        roles.push(r.clone());
-                    }
-                }
-            }
-        }
-        roles
-    };
-
     let mut entities = Vec::new();
-    let mut cases = Vec::new();
     for (index, e) in plan.entities.iter().enumerate() {
         let class = classes[index].clone();
         let input = format!("{class}Input");
@@ -121,7 +103,6 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         let mut writable = Vec::new();
         let mut field_attrs = Vec::new();
         let mut unique = Vec::new();
-        let mut kinds = serde_json::Map::new();
         for f in &e.fields {
             let attr = ident(&f.field.name, Case::Snake, ATTR_RESERVED);
             attrs.claim(&attr, &f.pointer, &mut clashes);
@@ -175,7 +156,6 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             if !f.writable {
                 continue;
             }
-            kinds.insert(f.wire.clone(), json!(kind(&f.field.ty)));
             writable.push(py_str(&attr));
             // The request body.
             let mut args = Vec::new();
@@ -374,20 +354,6 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
 
         let page_size = e.entity.list.page_size;
         let max_page_size = page_size.max(100);
-        let (case, tests) = test_cases(
-            plan,
-            index,
-            &ok,
-            &keys,
-            &all_roles,
-            Value::Object(kinds),
-            max_page_size,
-        );
-        cases.push((
-            format!("tests/cases/{}.json", e.table),
-            serde_json::to_string_pretty(&case).unwrap_or_default() + "\n",
-        ));
-
         entities.push(PyEntity {
             name_md: md_line(e.name),
             class,
@@ -414,7 +380,6 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             max_page_size,
             timestamps: e.entity.timestamps,
             ops,
-            tests,
         });
     }
     if !clashes.is_empty() {
@@ -443,6 +408,21 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             .map(|t| py_str(&format!("DROP TABLE IF EXISTS {t}")))
             .collect(),
     };
+
+    let pytests = TestsProject::new(plan);
+    let mut conftest_imports = vec![
+        format!("from {package} import models"),
+        format!("from {package}.config import Settings"),
+        format!("from {package}.main import create_app"),
+        "from factories import Factory".to_owned(),
+        "from support import BAD_CREDENTIALS, SECRET, bad_credentials, bearer".to_owned(),
+    ];
+    conftest_imports.sort_by_key(|line| line.split(' ').nth(1).unwrap_or_default().to_lowercase());
+    let mut unknown = "no-such-collection".to_owned();
+    while plan.entities.iter().any(|e| e.collection == unknown) {
+        unknown.push('x');
+    }
+    let unknown_path_py = py_str(&format!("/api/{unknown}"));
 
     let lists = import_lists(&entities, &enums, &mut imports);
     let title = model.title.clone().unwrap_or_else(|| model.name.clone());
@@ -476,6 +456,9 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         joins,
         entities,
         migration,
-        cases,
+        tests: pytests.files(),
+        conftest_imports,
+        roles_py: pytests.roles().iter().map(|r| py_str(r)).collect(),
+        unknown_path_py,
     })
 }

@@ -27,7 +27,6 @@ static TEMPLATES: &[(&str, &str)] = &[
     template!("src/routes.py.j2"),
     template!("tests/conftest.py.j2"),
     template!("tests/test_app.py.j2"),
-    template!("tests/test_entity.py.j2"),
 ];
 
 /// Files copied as they are (they hold no name of the specification).
@@ -76,17 +75,7 @@ pub(super) fn write(project: &Project, out: &mut FileTree) -> Result<(), Error> 
     for (name, path) in simple {
         render_into(&env, name, &ctx, out, path.clone())?;
     }
-    for entity in &project.entities {
-        let ctx = minijinja::context! { p => shared.clone(), e => context(entity) };
-        render_into(
-            &env,
-            "tests/test_entity.py.j2",
-            &ctx,
-            out,
-            format!("tests/test_{}.py", entity.table),
-        )?;
-    }
-    for (path, text) in &project.cases {
+    for (path, text) in &project.tests {
         out.insert(path.clone(), text.clone())?;
     }
     for (name, text) in STATIC {

@@ -37,7 +37,8 @@ pub(super) fn import_lists(
         .join(" ");
     let model_tokens = tokens(&model_text);
     let schema_tokens = tokens(&schema_text);
-    let mut models_imports = Vec::new();
+    // `import` statements come before `from` imports, as isort (ruff's `I` rules) keeps them.
+    let mut models_imports = vec!["import uuid".to_owned()];
     let dt: Vec<&str> = ["date", "datetime"]
         .into_iter()
         .filter(|n| model_tokens.contains(*n))
@@ -48,7 +49,6 @@ pub(super) fn import_lists(
     if model_tokens.contains("Decimal") {
         models_imports.push("from decimal import Decimal".to_owned());
     }
-    models_imports.push("import uuid".to_owned());
     if model_tokens.contains("Any") {
         models_imports.push("from typing import Any".to_owned());
     }
@@ -84,7 +84,7 @@ pub(super) fn import_lists(
     .filter(|n| *n == "SfBase" || model_tokens.contains(*n))
     .map(str::to_owned)
     .collect();
-    let mut fields: Vec<String> = [
+    let fields: Vec<String> = [
         "SfAnyJson",
         "SfBool",
         "SfDate",
@@ -103,9 +103,6 @@ pub(super) fn import_lists(
     .filter(|n| schema_tokens.contains(*n))
     .map(str::to_owned)
     .collect();
-    if !imports.scales.is_empty() {
-        fields.push("scale as sf_scale".to_owned());
-    }
     imports.scales.sort_unstable();
     let annotations: Vec<&str> = entities
         .iter()

@@ -25,11 +25,11 @@
 //! [`literals`] escapes user text. `README.md` beside this file describes the output.
 
 mod build;
-mod cases;
 mod context;
 mod files;
 mod imports;
 mod literals;
+mod pytests;
 mod reserved;
 mod types;
 
@@ -171,7 +171,7 @@ mod tests {
             main.contains("title=\"Hostile \\\"names\\\" {{ test }} 'quotes' \\\\ backslash\",")
         );
         assert!(out.tree.get("tests/test_classes.py").is_some());
-        assert!(out.tree.get("tests/cases/caf_u00e9_tables.json").is_some());
+        assert!(out.tree.get("tests/test_caf_u00e9_tables.py").is_some());
     }
 
     #[test]

@@ -149,7 +149,7 @@ def _check_references(entity: SfEntity, session: Session, data: dict[str, Any]) 
     for join in entity.joins:
         ids = set(data.get(join.attr) or [])
         if ids:
-            target_id = getattr(join.target, "id_")
+            target_id = join.target.id_
             found = set(session.scalars(sa.select(target_id).where(target_id.in_(ids))).all())
             if ids - found:
                 errors.append({"field": join.wire, "message": "refers to no existing row"})
