@@ -458,7 +458,7 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         migration,
         tests: pytests.files(),
         conftest_imports,
-        roles_py: pytests.roles().iter().map(|r| py_str(r)).collect(),
+        roles_line: pytests.roles_line(),
         unknown_path_py,
     })
 }

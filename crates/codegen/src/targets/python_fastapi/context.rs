@@ -33,8 +33,8 @@ pub(super) struct Project {
     pub(super) tests: Vec<(String, String)>,
     /// Import lines of `tests/conftest.py` from the package and the test helpers, sorted.
     pub(super) conftest_imports: Vec<String>,
-    /// Every role, as string literals.
-    pub(super) roles_py: Vec<String>,
+    /// `ROLES = [...]`: every role, laid out.
+    pub(super) roles_line: String,
     /// A path under `/api` that no collection has.
     pub(super) unknown_path_py: String,
 }

@@ -200,6 +200,21 @@ fn lists(p: &Project<'_>, e: &Entity<'_>, m: &mut Module) {
     ];
     for (param, name, values) in bad {
         let mut b = Block::new(4);
+        if let [one] = values.as_slice() {
+            b.line(format!(
+                "response = client.get(URL, params={{\"{param}\": \"{one}\"}}, headers=headers)"
+            ));
+            b.line(format!(
+                "assert \"query.{param}\" in {}(response)",
+                m.uses("error_fields")
+            ));
+            m.test(
+                &format!("list_{many}_refuses_{name}"),
+                &[Fx::Client, Fx::Headers],
+                b,
+            );
+            continue;
+        }
         b.stmt(
             "for value in ",
             &list(values.iter().map(|v| s(v)).collect()),

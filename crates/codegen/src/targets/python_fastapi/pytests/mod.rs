@@ -89,6 +89,7 @@ const LOCALS: &[&str] = &[
     "instant",
     "item_ids",
     "json_headers",
+    "not_objects",
     "ordered",
     "problem",
     "row",
@@ -258,10 +259,11 @@ impl<'p> Project<'p> {
         }
     }
 
-    /// Every role a token can have: the specification's roles, then those only permissions
-    /// name.
-    pub(super) fn roles(&self) -> &[String] {
-        &self.roles
+    /// `ROLES = [...]` of `tests/conftest.py`: every role a token can have, the
+    /// specification's roles first, then those only permissions name.
+    pub(super) fn roles_line(&self) -> String {
+        let roles = py::list(self.roles.iter().map(|r| py::s(r)).collect());
+        roles.layout(0, "ROLES = ", "")
     }
 
     /// The files: `tests/factories.py` and a `tests/test_<table>.py` per entity.

@@ -269,7 +269,8 @@ fn refused_properties(e: &Entity<'_>, m: &mut Module) {
     } else {
         ("put", unknown_url(m))
     };
-    b.line("for body in [[], \"text\", None]:");
+    b.line("not_objects: list[object] = [[], \"text\", None]");
+    b.line("for body in not_objects:");
     let mut inner = Block::new(8);
     inner.stmt(
         "response = ",
