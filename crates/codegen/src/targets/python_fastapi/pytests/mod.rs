@@ -109,6 +109,8 @@ const LOCALS: &[&str] = &[
     "response",
     "rows",
     "second",
+    "sorted",
+    "str",
     "updated",
 ];
 
