@@ -14,14 +14,14 @@
 //! [`Lang::Python`]; names the generated modules import are escaped the same way (a trailing
 //! `_`); helpers start with `sf_` / `Sf`. Each scope is a [`Namespace`], so two spec names that
 //! meet are reported instead of emitted. User text lands in Python string literals
-//! ([`py_str`], written as `ruff format` writes them), JSON files, TOML strings and Markdown
+//! ([`py_str`], written as `ruff format` writes them), TOML strings and Markdown
 //! lines, each escaped for its place. Generated code is laid out the way `ruff format` keeps
 //! it: calls and collections that hold user text are exploded, one item per line, with a
 //! trailing comma.
 //!
 //! The code is split by concern: [`build`] computes the templates' [`context`] from the plan
-//! (with [`types`], [`imports`] and the test [`cases`]), [`files`] renders the templates of
-//! `templates/`; [`reserved`] lists the names the generated code keeps for itself and
+//! (with [`types`] and [`imports`]), [`pytests`] writes the test modules, [`files`] renders the
+//! templates of `templates/`; [`reserved`] lists the names the generated code keeps for itself and
 //! [`literals`] escapes user text. `README.md` beside this file describes the output.
 
 mod build;

@@ -2,7 +2,7 @@
 //! properties, unique values, references to rows that do not exist, id lists, and what
 //! deleting a referenced row does.
 
-use specforge_spec::model::Operation;
+use specforge_spec::model::{FieldType, Operation};
 
 use super::super::literals::py_str;
 use super::py::{Block, Expr, atom, call, dict, list, s, value};
@@ -24,7 +24,7 @@ pub(super) fn tests(p: &Project<'_>, e: &Entity<'_>, m: &mut Module) {
                 b.line("body = valid_body(factory)");
                 set(&mut b, "body", &f.wire, &value(&bad));
                 refused(p, e, m, &mut b, &f.wire);
-                let name = format!("{one}_{}_{}_is_422", words(&f.wire), k.as_str());
+                let name = format!("{one}_{}_{}_is_422", words(&f.wire), rule(&f.field.ty, k));
                 m.test(&name, &ALL, b);
             }
         }
@@ -188,6 +188,26 @@ pub(super) fn tests(p: &Project<'_>, e: &Entity<'_>, m: &mut Module) {
         }
         let name = format!("{one}_{}_are_kept_sorted_without_repeats", words(&jp.wire));
         m.test(&name, &ALL, b);
+    }
+}
+
+/// The rule a value of `kind` breaks, as a test name says it (`too_long`, `not_an_email`).
+fn rule(ty: &FieldType, kind: Invalid) -> &'static str {
+    match kind {
+        Invalid::WrongType => match ty {
+            FieldType::Email => "not_an_email",
+            FieldType::Url => "not_a_url",
+            FieldType::Integer | FieldType::Bigint => "not_an_integer",
+            FieldType::Float | FieldType::Decimal => "not_a_number",
+            FieldType::Boolean => "not_a_boolean",
+            FieldType::Date => "not_a_date",
+            FieldType::Datetime => "not_a_datetime",
+            FieldType::Uuid => "not_a_uuid",
+            _ => "not_a_string",
+        },
+        Invalid::Pattern => "not_matching_its_pattern",
+        Invalid::NotInEnum => "not_one_of_its_values",
+        other => other.as_str(),
     }
 }
 
