@@ -230,7 +230,8 @@ mod tests {
         for expected in [
             "def valid_body(factory: Factory) -> dict[str, Any]:\n",
             "        \"isbn\": \"0000000000\",\n",
-            "        \"author_id\": factory.author()[\"id\"],\n",
+            "    author = factory.author()\n    return {\n",
+            "        \"author_id\": author[\"id\"],\n",
             "def test_book_title_too_long_is_422(\n",
             "    body[\"title\"] = \"x\" * 201\n",
             "def test_book_isbn_taken_is_409(\n",

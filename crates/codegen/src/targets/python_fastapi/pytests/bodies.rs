@@ -5,7 +5,7 @@
 
 use super::super::literals::py_str;
 use super::py::{Block, Expr, atom, call, dict, list, value};
-use super::{Entity, Module, Project};
+use super::{Entity, Module, Project, local};
 
 /// Members of `Factory` that an entity's method may not take (escaped with `_`).
 pub(super) const FACTORY_MEMBERS: &[&str] = &[
@@ -30,11 +30,19 @@ pub(super) fn valid_body(p: &Project<'_>, e: &Entity<'_>, m: &mut Module) -> Opt
         .map(|(k, v)| (py_str(k), value(v)))
         .collect();
     let mut placeholder = false;
+    let mut b = Block::new(4);
+    let mut targets: Vec<String> = Vec::new();
     for r in &e.plan.refs {
         let v = if !r.required {
             atom("None")
         } else if p.creatable[r.target] {
-            atom(format!("factory.{}()[\"id\"]", p.factories[r.target]))
+            let taken: Vec<&str> = targets.iter().map(String::as_str).collect();
+            let target = local(&r.relation.name, "target", &taken);
+            let make = atom(format!("factory.{}()", p.factories[r.target]));
+            b.stmt(&format!("{target} = "), &make, "");
+            let v = atom(format!("{target}[\"id\"]"));
+            targets.push(target);
+            v
         } else {
             placeholder = true;
             m.uuid = true;
@@ -45,17 +53,17 @@ pub(super) fn valid_body(p: &Project<'_>, e: &Entity<'_>, m: &mut Module) -> Opt
     for &j in &e.plan.joins {
         items.push((py_str(&p.plan.joins[j].wire), atom("[]")));
     }
-    let mut b = Block::new(4);
+    let mut doc = Block::new(4);
     if placeholder {
-        b.line("\"\"\"A body that passes every rule: the sample values, the rows it refers to (an id that");
-        b.line("does not exist where no row can be made: the rules are checked before references).\"\"\"");
+        doc.line("\"\"\"A body that passes every rule: the sample values, the rows it refers to (an id that");
+        doc.line("does not exist where no row can be made: the rules are checked before references).\"\"\"");
     } else {
-        b.line("\"\"\"A body that passes every rule: the sample values, and the rows it refers to.\"\"\"");
+        doc.line("\"\"\"A body that passes every rule: the sample values, and the rows it refers to.\"\"\"");
     }
     b.stmt("return ", &dict(items), "");
     Some(format!(
-        "def valid_body(factory: Factory) -> dict[str, Any]:\n{}",
-        b.text
+        "def valid_body(factory: Factory) -> dict[str, Any]:\n{}{}",
+        doc.text, b.text
     ))
 }
 
@@ -136,12 +144,12 @@ fn method(p: &Project<'_>, e: &Entity<'_>) -> String {
         let w = py_str(&r.wire);
         b.line(format!("if {w} not in body:"));
         let make = if r.unique {
-            format!("self.{target}()[\"id\"]")
+            atom(format!("self.{target}()[\"id\"]"))
         } else {
-            format!("self.shared(self.{target})[\"id\"]")
+            call("self.shared", vec![atom(format!("self.{target}"))]).then("[\"id\"]")
         };
         let mut inner = Block::new(12);
-        inner.stmt(&format!("body[{w}] = "), &atom(make), "");
+        inner.stmt(&format!("body[{w}] = "), &make, "");
         b.nested(inner);
     }
     b.line(format!("return self.create({}, body)", py_str(&e.url)));

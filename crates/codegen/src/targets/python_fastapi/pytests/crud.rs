@@ -33,7 +33,11 @@ pub(super) fn tests(p: &Project<'_>, e: &Entity<'_>, m: &mut Module) {
     }
     if e.creatable && e.has(Operation::Get) {
         let mut b = Block::new(4);
-        b.line(format!("{var} = factory.{factory}()"));
+        b.stmt(
+            &format!("{var} = "),
+            &atom(format!("factory.{factory}()")),
+            "",
+        );
         b.stmt(
             "response = ",
             &request("get", item_url(var), None, atom("headers")),
@@ -46,7 +50,11 @@ pub(super) fn tests(p: &Project<'_>, e: &Entity<'_>, m: &mut Module) {
     if e.creatable && e.has(Operation::Update) {
         m.valid = true;
         let mut b = Block::new(4);
-        b.line(format!("{var} = factory.{factory}()"));
+        b.stmt(
+            &format!("{var} = "),
+            &atom(format!("factory.{factory}()")),
+            "",
+        );
         b.line("body = valid_body(factory)");
         b.stmt(
             "response = ",
@@ -71,7 +79,11 @@ pub(super) fn tests(p: &Project<'_>, e: &Entity<'_>, m: &mut Module) {
     }
     if e.creatable && e.has(Operation::Delete) {
         let mut b = Block::new(4);
-        b.line(format!("{var} = factory.{factory}()"));
+        b.stmt(
+            &format!("{var} = "),
+            &atom(format!("factory.{factory}()")),
+            "",
+        );
         b.stmt(
             "response = ",
             &request("delete", item_url(var), None, atom("headers")),

@@ -5,7 +5,7 @@ use specforge_spec::model::{FieldType, Operation};
 
 use super::super::literals::py_str;
 use super::py::{Block, atom, call, dict, kw, list, s, value};
-use super::{Entity, Fx, Kind, Module, Project, kind, local, words};
+use super::{Entity, Fx, Kind, Module, Project, field_name, kind, local, words};
 use crate::plan::FilterOn;
 use crate::samples;
 
@@ -74,6 +74,7 @@ pub(super) fn tests(p: &Project<'_>, e: &Entity<'_>, m: &mut Module) {
         };
         if good {
             let mut b = Block::new(4);
+            let w = field_name(&mut b, &filter.wire);
             let both = match filter.on {
                 FilterOn::Field(_) => {
                     let a = &e.samples[0][&filter.wire];
@@ -93,8 +94,9 @@ pub(super) fn tests(p: &Project<'_>, e: &Entity<'_>, m: &mut Module) {
                 }
                 FilterOn::Ref(r) => {
                     let rp = &e.plan.refs[r];
-                    let target = local(&rp.relation.name, &[]);
-                    b.line(format!("{target} = factory.{}()", p.factories[rp.target]));
+                    let target = local(&rp.relation.name, "target", &[]);
+                    let make = atom(format!("factory.{}()", p.factories[rp.target]));
+                    b.stmt(&format!("{target} = "), &make, "");
                     b.stmt(
                         "first = ",
                         &call(

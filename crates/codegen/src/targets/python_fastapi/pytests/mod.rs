@@ -92,7 +92,6 @@ const LOCALS: &[&str] = &[
     "not_objects",
     "ordered",
     "problem",
-    "row",
     "uuid",
     "valid_body",
     "value",
@@ -114,9 +113,17 @@ const LOCALS: &[&str] = &[
     "updated",
 ];
 
-/// A local variable for `name`, escaped against the fixed locals and `taken`.
-fn local(name: &str, taken: &[&str]) -> String {
+/// Longest local variable made of a spec name; a longer one is `short` instead, so that the
+/// statements it appears in stay on one line.
+const MAX_LOCAL: usize = 24;
+
+/// A local variable for `name` (or `short` when that is long), escaped against the fixed
+/// locals and `taken`.
+fn local(name: &str, short: &str, taken: &[&str]) -> String {
     let mut var = Lang::Python.ident(name, Case::Snake);
+    if var.len() > MAX_LOCAL {
+        var = short.to_owned();
+    }
     while LOCALS.contains(&var.as_str()) || taken.contains(&var.as_str()) {
         var.push('_');
     }
@@ -254,7 +261,7 @@ impl<'p> Project<'p> {
             plan: e,
             one: words(e.name),
             many: e.table.clone(),
-            var: local(e.name, &[]),
+            var: local(e.name, "row", &[]),
             url: format!("/api/{}", e.collection),
             creatable: self.creatable[index],
             samples,
@@ -352,6 +359,17 @@ fn item_url(var: &str) -> Expr {
 fn unknown_url(m: &mut Module) -> Expr {
     m.uuid = true;
     atom("f\"{URL}/{uuid.uuid4()}\"")
+}
+
+/// The literal of `wire` for a test that names it twice in a statement; a long one is put in
+/// a `field` variable first, so that the statements stay on one line.
+fn field_name(b: &mut Block, wire: &str) -> String {
+    let literal = py_str(wire);
+    if py::width(&literal) <= 32 {
+        return literal;
+    }
+    b.line(format!("field = {literal}"));
+    "field".to_owned()
 }
 
 /// `body["wire"] = value`.

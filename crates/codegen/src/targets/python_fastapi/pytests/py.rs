@@ -132,6 +132,20 @@ impl Expr {
         if indent + width(prefix) + width(&flat) + width(suffix) <= WIDTH {
             return format!("{prefix}{flat}{suffix}");
         }
+        let unsplittable = match self {
+            Expr::Atom(_) => true,
+            Expr::Group { items, .. } => items.is_empty(),
+            Expr::Item { .. } => false,
+        };
+        if unsplittable {
+            // The right side of an assignment that fits on a line of its own is put in
+            // parentheses, as `ruff format` does; otherwise it stays as it is.
+            if prefix.ends_with(" = ") && suffix.is_empty() && indent + 4 + width(&flat) <= WIDTH {
+                let pad = " ".repeat(indent);
+                return format!("{prefix}(\n{pad}    {flat}\n{pad})");
+            }
+            return format!("{prefix}{flat}{suffix}");
+        }
         match self {
             Expr::Atom(_) => format!("{prefix}{flat}{suffix}"),
             Expr::Item { key, sep, value } => {

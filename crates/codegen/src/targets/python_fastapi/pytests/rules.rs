@@ -6,7 +6,9 @@ use specforge_spec::model::{FieldType, Operation};
 
 use super::super::literals::py_str;
 use super::py::{Block, Expr, atom, call, dict, list, s, value};
-use super::{Entity, Fx, Module, Project, item_url, local, request, set, unknown_url, words};
+use super::{
+    Entity, Fx, Module, Project, field_name, item_url, local, request, set, unknown_url, words,
+};
 use crate::samples::{self, Invalid};
 
 const ALL: [Fx; 3] = [Fx::Client, Fx::Headers, Fx::Factory];
@@ -56,10 +58,14 @@ pub(super) fn tests(p: &Project<'_>, e: &Entity<'_>, m: &mut Module) {
         .iter()
         .filter(|f| f.writable && f.unique_constraint.is_some())
     {
-        let w = py_str(&f.wire);
         let mut b = Block::new(4);
+        let w = field_name(&mut b, &f.wire);
         m.valid = true;
-        b.line(format!("{var} = factory.{factory}()"));
+        b.stmt(
+            &format!("{var} = "),
+            &atom(format!("factory.{factory}()")),
+            "",
+        );
         b.line("body = valid_body(factory)");
         b.line(format!("body[{w}] = {var}[{w}]"));
         post(&mut b);
@@ -71,7 +77,7 @@ pub(super) fn tests(p: &Project<'_>, e: &Entity<'_>, m: &mut Module) {
     }
     for r in &e.plan.refs {
         let w = py_str(&r.wire);
-        let target = local(&r.relation.name, &[var]);
+        let target = local(&r.relation.name, "target", &[var]);
         let make = format!("factory.{}()", p.factories[r.target]);
         let target_id = atom(format!("{target}[\"id\"]"));
         let refer = call(
@@ -81,7 +87,7 @@ pub(super) fn tests(p: &Project<'_>, e: &Entity<'_>, m: &mut Module) {
         if r.unique && p.creatable[r.target] {
             let mut b = Block::new(4);
             m.valid = true;
-            b.line(format!("{target} = {make}"));
+            b.stmt(&format!("{target} = "), &atom(make.clone()), "");
             b.stmt("", &refer, "");
             b.line("body = valid_body(factory)");
             b.line(format!("body[{w}] = {target}[\"id\"]"));
@@ -96,7 +102,7 @@ pub(super) fn tests(p: &Project<'_>, e: &Entity<'_>, m: &mut Module) {
         let target_plan = &p.plan.entities[r.target];
         if p.creatable[r.target] && target_plan.entity.operations.contains(&Operation::Delete) {
             let mut b = Block::new(4);
-            b.line(format!("{target} = {make}"));
+            b.stmt(&format!("{target} = "), &atom(make.clone()), "");
             let get = e.has(Operation::Get);
             let restrict = matches!(r.on_delete, "RESTRICT" | "NO ACTION");
             if restrict || !get {
@@ -145,9 +151,9 @@ pub(super) fn tests(p: &Project<'_>, e: &Entity<'_>, m: &mut Module) {
         if !p.creatable[jp.target] {
             continue;
         }
-        let w = py_str(&jp.wire);
         let make = format!("factory.{}()", p.factories[jp.target]);
         let mut b = Block::new(4);
+        let w = field_name(&mut b, &jp.wire);
         b.line(format!("first = {make}"));
         b.line(format!("second = {make}"));
         let ids = list(vec![
@@ -228,7 +234,8 @@ fn refused(p: &Project<'_>, e: &Entity<'_>, m: &mut Module, b: &mut Block, wire:
     b.line(&check);
     if e.creatable && e.has(Operation::Create) && e.has(Operation::Update) {
         let var = &e.var;
-        b.line(format!("{var} = factory.{}()", p.factories[e.index]));
+        let make = atom(format!("factory.{}()", p.factories[e.index]));
+        b.stmt(&format!("{var} = "), &make, "");
         b.stmt(
             "response = ",
             &request("put", item_url(var), Some(atom("body")), atom("headers")),
