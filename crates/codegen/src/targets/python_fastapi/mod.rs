@@ -250,7 +250,7 @@ mod tests {
         ));
         let conftest = text(&out, "tests/conftest.py");
         assert!(conftest.contains("from bookstore.main import create_app\n"));
-        assert!(conftest.contains("ROLES = [\"admin\", \"editor\", \"viewer\"]\n"));
+        assert!(conftest.contains("ROLES: list[str] = [\"admin\", \"editor\", \"viewer\"]\n"));
     }
 
     #[test]

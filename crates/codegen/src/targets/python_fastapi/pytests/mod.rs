@@ -272,7 +272,7 @@ impl<'p> Project<'p> {
     /// specification's roles first, then those only permissions name.
     pub(super) fn roles_line(&self) -> String {
         let roles = py::list(self.roles.iter().map(|r| py::s(r)).collect());
-        roles.layout(0, "ROLES = ", "")
+        roles.layout(0, "ROLES: list[str] = ", "")
     }
 
     /// The files: `tests/factories.py` and a `tests/test_<table>.py` per entity.
