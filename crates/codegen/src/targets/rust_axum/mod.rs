@@ -23,7 +23,7 @@ use self::resources::Database;
 use super::Target;
 use crate::error::{Error, Problem};
 use crate::manifest::VERSION;
-use crate::naming::{Case, Lang, Namespace};
+use crate::naming::{Case, Lang};
 use crate::options::Options;
 use crate::options::{OptionKind, OptionSpec};
 use crate::passes::ddl::{Dialect, ddl};
@@ -382,11 +382,6 @@ pub(crate) fn finish(clashes: Vec<crate::naming::Clash>) -> Result<(), Error> {
     } else {
         Err(clash_error(clashes))
     }
-}
-
-/// A new namespace (re-exported for the submodules).
-pub(crate) fn namespace(what: &str) -> Namespace {
-    Namespace::new(what)
 }
 
 #[cfg(test)]
