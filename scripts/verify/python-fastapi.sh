@@ -4,7 +4,8 @@
 # (${SPECFORGE_VENV:-/var/tmp/specforge-venv}, reused while the requirements are unchanged),
 # runs `ruff check`, `ruff format --check` and the generated tests on SQLite, and, when
 # TEST_DATABASE_URL is set (a postgres:// URL of a server where CREATE DATABASE is allowed),
-# again on a fresh PostgreSQL database made for the run and dropped after it.
+# again on a fresh PostgreSQL database made for the run and dropped after it (named
+# ${SPECFORGE_DB_PREFIX:-sf_py}_<time>_<pid>).
 #
 # Usage: scripts/verify/python-fastapi.sh SPEC
 set -euo pipefail
@@ -94,7 +95,7 @@ check_migrations "sqlite:///$work/alembic-check.db"
 run env -u DATABASE_URL JWT_SECRET= python -m pytest -q -p no:cacheprovider
 
 if [[ -n ${TEST_DATABASE_URL:-} ]]; then
-    database="sf_py_$(date +%s)_$$"
+    database="${SPECFORGE_DB_PREFIX:-sf_py}_$(date +%s)_$$"
     url=$(python - "$TEST_DATABASE_URL" "$database" <<'PY'
 import sys
 from urllib.parse import urlsplit, urlunsplit

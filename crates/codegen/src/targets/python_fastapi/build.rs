@@ -4,15 +4,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Value, json};
 use specforge_spec::model::{FieldType, Operation};
 
-use super::cases::{kind, test_cases};
 use super::context::{
     Migration, MigrationTable, Project, PyBodyField, PyColumn, PyEntity, PyEnum, PyFilter,
     PyIdList, PyJoinTable, PyOp, PyRef,
 };
 use super::literals::{ident, md_line, py_str, py_value};
+use super::pytests::Project as TestsProject;
 use super::reserved::{ATTR_RESERVED, CLASS_RESERVED, LOCAL_RESERVED};
 use super::types::{Imports, constraints, types};
 use super::{DEPENDENCIES, DEV_DEPENDENCIES};
@@ -82,8 +81,6 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         );
     }
 
-    let ok = plan.creatable();
-    let keys: Vec<String> = plan.entities.iter().map(|e| e.table.clone()).collect();
     let classes: Vec<String> = plan
         .entities
         .iter()
@@ -112,23 +109,8 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             .map_or_else(|| "id".to_owned(), |f| f.column.clone())
     };
 
-    let all_roles: Vec<String> = {
-        let mut roles: Vec<String> = model.roles.clone();
-        for e in &model.entities {
-            for op in Operation::ALL {
-                for r in e.permissions.roles(op).unwrap_or_default() {
-                    if !roles.contains(r) {
-                        roles.push(r.clone());
-                    }
-                }
-            }
-        }
-        roles
-    };
-
     let (order, deferred_keys) = creation_order(plan);
     let mut entities = Vec::new();
-    let mut cases = Vec::new();
     let mut join_migrations = Vec::new();
     for (index, e) in plan.entities.iter().enumerate() {
         let class = classes[index].clone();
@@ -153,7 +135,6 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         let mut unique = Vec::new();
         let mut assignments = Vec::new();
         let mut table_args = Vec::new();
-        let mut kinds = serde_json::Map::new();
         let mut mig_items = Vec::new();
         let mut mig_constraints = vec![exploded(
             "sa.PrimaryKeyConstraint",
@@ -329,7 +310,6 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             if !f.writable {
                 continue;
             }
-            kinds.insert(f.wire.clone(), json!(kind(&f.field.ty)));
             assignments.push((attr.clone(), format!("data.{attr}")));
             // The request body.
             let mut args = Vec::new();
@@ -773,20 +753,6 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
 
         let page_size = e.entity.list.page_size;
         let max_page_size = page_size.max(100);
-        let (case_data, tests) = test_cases(
-            plan,
-            index,
-            &ok,
-            &keys,
-            &all_roles,
-            Value::Object(kinds),
-            max_page_size,
-        );
-        cases.push((
-            format!("tests/cases/{}.json", e.table),
-            serde_json::to_string_pretty(&case_data).unwrap_or_default() + "\n",
-        ));
-
         entities.push(PyEntity {
             name_md: md_line(e.name),
             module,
@@ -824,7 +790,6 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
             max_page_size,
             timestamps: e.entity.timestamps,
             ops,
-            tests,
         });
     }
     if !clashes.is_empty() {
@@ -856,6 +821,22 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
     imports.scales.sort_unstable();
     let openapi = String::from_utf8(openapi_doc::to_pretty_json(&openapi_doc::document(plan)?))
         .unwrap_or_default();
+    let pytests = TestsProject::new(plan);
+    let mut conftest_imports = vec![
+        format!("from {package} import models"),
+        format!("from {package}.config import Settings"),
+        format!("from {package}.db import engine_url"),
+        format!("from {package}.main import create_app"),
+        "from factories import Factory".to_owned(),
+        "from support import BAD_CREDENTIALS, SECRET, bad_credentials, bearer".to_owned(),
+    ];
+    conftest_imports.sort_by_key(|line| line.split(' ').nth(1).unwrap_or_default().to_lowercase());
+    let mut unknown = "no-such-collection".to_owned();
+    while plan.entities.iter().any(|e| e.collection == unknown) {
+        unknown.push('x');
+    }
+    let unknown_path_py = py_str(&format!("/api/{unknown}"));
+
     let title = model.title.clone().unwrap_or_else(|| model.name.clone());
     let description = model.description.clone().unwrap_or_default();
     Ok(Project {
@@ -883,7 +864,10 @@ pub(super) fn build(plan: &Plan<'_>, package: String) -> Result<Project, Error> 
         enums,
         entities,
         migration,
-        cases,
+        tests: pytests.files(),
+        conftest_imports,
+        roles_line: pytests.roles_line(),
+        unknown_path_py,
     })
 }
 

@@ -27,7 +27,14 @@ pub(super) struct Project {
     pub(super) enums: Vec<PyEnum>,
     pub(super) entities: Vec<PyEntity>,
     pub(super) migration: Migration,
-    pub(super) cases: Vec<(String, String)>,
+    /// The generated tests (`tests/factories.py`, `tests/test_<table>.py`).
+    pub(super) tests: Vec<(String, String)>,
+    /// Import lines of `tests/conftest.py` from the package and the test helpers, sorted.
+    pub(super) conftest_imports: Vec<String>,
+    /// `ROLES = [...]`: every role, laid out.
+    pub(super) roles_line: String,
+    /// A path under `/api` that no collection has.
+    pub(super) unknown_path_py: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -102,7 +109,6 @@ pub(super) struct PyEntity {
     pub(super) max_page_size: u32,
     pub(super) timestamps: bool,
     pub(super) ops: BTreeMap<&'static str, PyOp>,
-    pub(super) tests: EntityTests,
 }
 
 #[derive(Debug, Serialize)]
@@ -154,24 +160,4 @@ pub(super) struct PyFilter {
     /// `Query(alias=...)` when the wire name is not the parameter.
     pub(super) query: Option<String>,
     pub(super) attr: String,
-}
-
-/// Which generated tests an entity gets (each backed by a non-empty case list).
-#[derive(Debug, Default, Serialize)]
-pub(super) struct EntityTests {
-    pub(super) key_py: String,
-    pub(super) creatable: bool,
-    pub(super) validation: bool,
-    pub(super) invalid: bool,
-    pub(super) missing: bool,
-    pub(super) unique: bool,
-    pub(super) unique_refs: bool,
-    pub(super) missing_refs: bool,
-    pub(super) id_lists: bool,
-    pub(super) sorts: bool,
-    pub(super) filters: bool,
-    pub(super) bad_filters: bool,
-    pub(super) on_delete: bool,
-    pub(super) forbidden: bool,
-    pub(super) absent: bool,
 }

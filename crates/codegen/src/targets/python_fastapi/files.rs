@@ -32,7 +32,6 @@ static TEMPLATES: &[(&str, &str)] = &[
     template!("src/services/entity.py.j2"),
     template!("tests/conftest.py.j2"),
     template!("tests/test_app.py.j2"),
-    template!("tests/test_entity.py.j2"),
 ];
 
 /// Files copied as they are (they hold no name of the specification).
@@ -197,12 +196,8 @@ pub(super) fn write(project: &Project, out: &mut FileTree) -> Result<(), Error> 
                 out.insert(path, text)?;
             }
         }
-        out.insert(
-            format!("tests/test_{}.py", entity.table),
-            render("tests/test_entity.py.j2", &ctx)?,
-        )?;
     }
-    for (path, text) in &project.cases {
+    for (path, text) in &project.tests {
         out.insert(path.clone(), text.clone())?;
     }
     for (name, text) in STATIC {

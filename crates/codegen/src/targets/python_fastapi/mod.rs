@@ -15,23 +15,23 @@
 //! [`Lang::Python`]; names the generated modules import are escaped the same way (a trailing
 //! `_`). Each scope is a [`Namespace`], so two spec names that
 //! meet are reported instead of emitted. User text lands in Python string literals
-//! ([`py_str`], written as `ruff format` writes them), JSON files, TOML strings and Markdown
+//! ([`py_str`], written as `ruff format` writes them), TOML strings and Markdown
 //! lines, each escaped for its place. Generated code is laid out the way `ruff format` keeps
 //! it: calls and collections that hold user text are exploded, one item per line, with a
 //! trailing comma.
 //!
 //! The code is split by concern: [`build`] computes the templates' [`context`] from the plan
-//! (with [`types`] and the test [`cases`]), [`files`] renders the templates of `templates/`
-//! and computes the per-entity modules' imports with [`pyimports`]; [`reserved`] lists the
-//! names the generated code keeps for itself and [`literals`] escapes user text. `README.md`
-//! beside this file describes the output.
+//! (with [`types`]), [`pytests`] writes the test modules, [`files`] renders the templates of
+//! `templates/` and computes the per-entity modules' imports with [`pyimports`]; [`reserved`]
+//! lists the names the generated code keeps for itself and [`literals`] escapes user text.
+//! `README.md` beside this file describes the output.
 
 mod build;
-mod cases;
 mod context;
 mod files;
 mod literals;
 mod pyimports;
+mod pytests;
 mod reserved;
 mod types;
 
@@ -193,7 +193,7 @@ mod tests {
             main.contains("title=\"Hostile \\\"names\\\" {{ test }} 'quotes' \\\\ backslash\",")
         );
         assert!(out.tree.get("tests/test_classes.py").is_some());
-        assert!(out.tree.get("tests/cases/caf_u00e9_tables.json").is_some());
+        assert!(out.tree.get("tests/test_caf_u00e9_tables.py").is_some());
         assert!(!main.contains("sf_") && !router.contains("sf_"));
     }
 
@@ -223,6 +223,85 @@ mod tests {
             out.tree.get("openapi.json"),
             out.tree.get("src/bookstore/openapi.json")
         );
+    }
+
+    /// The names of the test functions of each `tests/test_<table>.py`.
+    fn test_names(out: &crate::Output) -> Vec<(String, Vec<String>)> {
+        out.tree
+            .iter()
+            .filter(|(path, _)| path.starts_with("tests/test_") && *path != "tests/test_app.py")
+            .map(|(path, bytes)| {
+                let text = std::str::from_utf8(bytes).expect("UTF-8");
+                let names = text
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("def "))
+                    .filter_map(|l| l.split('(').next())
+                    .filter(|n| n.starts_with("test_"))
+                    .map(str::to_owned)
+                    .collect();
+                (path.to_owned(), names)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_entity_gets_at_least_16_tests_with_distinct_identifiers() {
+        for name in ["bookstore.yaml", "hostile.yaml", "erp.yaml", "library.md"] {
+            let out = crate::generate(&example(name), "python-fastapi", &[]).expect("generated");
+            let modules = test_names(&out);
+            assert_eq!(
+                modules.len(),
+                example(name).entities.len(),
+                "{name}: a module per entity"
+            );
+            for (path, names) in modules {
+                assert!(names.len() >= 16, "{name} {path}: {} tests", names.len());
+                let distinct: std::collections::BTreeSet<&String> = names.iter().collect();
+                assert_eq!(distinct.len(), names.len(), "{name} {path}: repeated names");
+                for n in &names {
+                    assert!(
+                        n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                        "{name} {path}: {n}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tests_spell_out_bodies_and_one_rule_each() {
+        let out =
+            crate::generate(&example("bookstore.yaml"), "python-fastapi", &[]).expect("generated");
+        assert!(
+            out.tree
+                .iter()
+                .all(|(path, _)| !path.starts_with("tests/cases/"))
+        );
+        let books = text(&out, "tests/test_books.py");
+        for expected in [
+            "def valid_body(factory: Factory) -> dict[str, Any]:\n",
+            "        \"isbn\": \"0000000000\",\n",
+            "    author = factory.author()\n    return {\n",
+            "        \"author_id\": author[\"id\"],\n",
+            "def test_book_title_too_long_is_422(\n",
+            "    body[\"title\"] = \"x\" * 201\n",
+            "def test_book_isbn_taken_is_409(\n",
+            "def test_deleting_the_author_of_a_book_is_409(\n",
+            "def test_list_books_filtered_by_status(\n",
+            "def test_list_books_sorted_by_price_descending(\n",
+            "    assert item_ids(response) == ordered(rows, \"price\", descending=True, key=Decimal)\n",
+            "def test_delete_book_without_its_role_is_403(client: TestClient) -> None:\n",
+            "    response = client.delete(f\"{URL}/{uuid.uuid4()}\", headers=bearer(\"editor\", \"viewer\"))\n",
+        ] {
+            assert!(books.contains(expected), "{expected}");
+        }
+        let factories = text(&out, "tests/factories.py");
+        assert!(factories.contains(
+            "        if \"author_id\" not in body:\n            body[\"author_id\"] = self.shared(self.author)[\"id\"]\n"
+        ));
+        let conftest = text(&out, "tests/conftest.py");
+        assert!(conftest.contains("from bookstore.main import create_app\n"));
+        assert!(conftest.contains("ROLES: list[str] = [\"admin\", \"editor\", \"viewer\"]\n"));
     }
 
     #[test]

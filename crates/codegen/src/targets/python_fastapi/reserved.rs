@@ -83,6 +83,7 @@ pub(super) const PACKAGE_RESERVED: &[&str] = &[
     "decimal",
     "email",
     "enum",
+    "factories",
     "fastapi",
     "functools",
     "http",
