@@ -182,7 +182,10 @@ async fn a_generation_is_queued_run_and_its_files_and_archives_read_back(app: Te
     assert_eq!(queued["spec_id"], spec.as_str());
     assert_eq!(queued["spec_revision"], 1);
     assert_eq!(queued["target"], "rust-axum");
-    assert_eq!(queued["options"], json!({"crate_name": "shop"}));
+    assert_eq!(
+        queued["options"],
+        json!({"crate_name": "shop", "database": "sqlite"})
+    );
     assert_eq!(queued["progress"], 0);
     assert!(queued["digest"].is_null() && queued["file_count"].is_null());
     let generation = id(&queued);
