@@ -160,7 +160,10 @@ pub(super) fn files(
             "tests/api/support.rs".to_owned(),
             support::render(&suite, crate_name, database),
         ),
-        ("tests/api/service.rs".to_owned(), SERVICE.to_owned()),
+        (
+            "tests/api/service.rs".to_owned(),
+            service_rs(&suite, database),
+        ),
     ];
     for subject in &suite.subjects {
         let mut tests = Tests {
@@ -182,6 +185,37 @@ pub(super) fn files(
 
 /// The tests of `/health`, `/openapi.json` and unknown routes.
 const SERVICE: &str = include_str!("service.rs.in");
+
+/// The service's tests, and for a SQLite project the test of concurrent writes, on the first
+/// entity the tests can create rows of.
+fn service_rs(suite: &Suite<'_>, database: &str) -> String {
+    let mut out = SERVICE.to_owned();
+    let subject = suite
+        .subjects
+        .iter()
+        .find(|s| s.creatable && s.has(Operation::Create));
+    if let (Some(subject), "sqlite") = (subject, database) {
+        out.push_str(&format!(
+            "\n\
+/// Concurrent creates on a database file all succeed: writers wait for each other\n\
+/// (`BEGIN IMMEDIATE` and a busy timeout) instead of failing with `database is locked`.\n\
+#[tokio::test(flavor = \"multi_thread\", worker_threads = 4)]\n\
+async fn concurrent_creates_on_a_database_file_all_succeed() {{\n\
+\x20   let app = TestApp::on_file().await;\n\
+\x20   let mut bodies = Vec::new();\n\
+\x20   for _ in 0..8 {{\n\
+\x20       bodies.push(app.{body_fn}().await);\n\
+\x20   }}\n\
+\x20   let statuses = app.post_concurrently({path}, bodies).await;\n\
+\x20   assert_eq!(statuses, vec![StatusCode::CREATED; 8]);\n\
+\x20   app.finish().await;\n\
+}}\n",
+            body_fn = subject.body_fn,
+            path = super::rust_str(&subject.path),
+        ));
+    }
+    out
+}
 
 fn main_rs(suite: &Suite<'_>) -> String {
     let mut out = String::from(

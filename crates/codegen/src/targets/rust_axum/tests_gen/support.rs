@@ -196,6 +196,49 @@ async fn start() -> (Router, Pool, Option<(String, String)>) {
 
 /// An in-memory database goes with its pool: nothing to drop.
 async fn drop_database(_postgres: Option<(String, String)>) {}
+
+impl TestApp {
+    /// The application on a fresh SQLite database file, as the service runs; `finish`
+    /// removes the file.
+    pub async fn on_file() -> TestApp {
+        let path = std::env::temp_dir().join(format!("test-{}.db", uuid::Uuid::new_v4()));
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let db = db::connect(&url).await.expect("connect and migrate");
+        let router = app(AppState::new(db.clone(), SECRET.as_bytes()));
+        TestApp {
+            router,
+            db,
+            postgres: None,
+            file: Some(path),
+            samples: Mutex::new(BTreeMap::new()),
+            shared: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// POSTs every body to `path` at once; the statuses, in the order of the bodies.
+    pub async fn post_concurrently(&self, path: &str, bodies: Vec<Value>) -> Vec<StatusCode> {
+        let token = self.token(ALL_ROLES);
+        let mut tasks = Vec::new();
+        for body in bodies {
+            let request = Request::builder()
+                .method("POST")
+                .uri(path)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .expect("a request");
+            let router = self.router.clone();
+            tasks.push(tokio::spawn(async move {
+                router.oneshot(request).await.expect("a response").status()
+            }));
+        }
+        let mut statuses = Vec::new();
+        for task in tasks {
+            statuses.push(task.await.expect("the request ran"));
+        }
+        statuses
+    }
+}
 "#;
 
 /// How a test of a PostgreSQL project gets its database: one made for it on the server of
